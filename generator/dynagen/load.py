@@ -1,0 +1,226 @@
+"""Phase 1, load: YAML text to plain data plus the source position of every node.
+
+Knows nothing of the JSON Schema, the model or Jinja. Booleans follow YAML 1.2 (only
+``true``/``false``), so an enum value such as ``no`` or ``on`` stays a string. A duplicate
+mapping key is an error, not silently last-wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dynagen.diagnostics import Diagnostic, Location
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodePosition:
+    """Where a node sits: its value, the mapping key naming it (if any), its scalar style."""
+
+    value: Location
+    key: Location | None = None
+    style: str | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A loaded schema: the data, its file name, its text and the position of every node."""
+
+    file: str
+    text: str
+    data: Any
+    positions: dict[PathKey, NodePosition] = field(default_factory=dict)
+
+    def value_location(self, path: PathKey) -> Location:
+        """The location of the node at ``path``, or of its nearest located ancestor."""
+        for end in range(len(path), -1, -1):
+            pos = self.positions.get(path[:end])
+            if pos is not None:
+                return pos.value
+        return Location(1, 1)
+
+    def key_location(self, path: PathKey) -> Location:
+        """The location of the mapping key naming ``path`` (its value when it has no key)."""
+        pos = self.positions.get(path)
+        if pos is not None and pos.key is not None:
+            return pos.key
+        return self.value_location(path)
+
+    def string_location(self, path: PathKey, offset: int) -> Location:
+        """The location of character ``offset`` inside the string scalar at ``path``.
+
+        Exact for plain and quoted single-line scalars and for block scalars (``|``, ``>``)
+        whose lines are kept; otherwise the start of the scalar.
+        """
+        pos = self.positions.get(path)
+        if pos is None:
+            return self.value_location(path)
+        start = pos.value
+        if pos.style in ("'", '"'):
+            return start.shifted(1 + offset)
+        if pos.style in ("|", ">"):
+            return self._block_location(start, offset)
+        return start.shifted(offset)
+
+    def _block_location(self, start: Location, offset: int) -> Location:
+        lines = self.text.splitlines()
+        value: Any = None
+        line_no = start.line  # the indicator line; content starts on the next one
+        consumed = 0
+        indent: int | None = None
+        for index in range(line_no, len(lines)):
+            line = lines[index]
+            if not line.strip():
+                consumed += 1
+                continue
+            if indent is None:
+                indent = len(line) - len(line.lstrip(" "))
+            content = line[indent:]
+            if consumed + len(content) >= offset:
+                return Location(index + 1, indent + 1 + offset - consumed)
+            consumed += len(content) + 1
+        del value
+        return start
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (only true/false)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _location(mark: yaml.Mark) -> Location:
+    return Location(mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str, loader: _Loader) -> None:
+        self.file = file
+        self.loader = loader
+        self.positions: dict[PathKey, NodePosition] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def build(self, node: yaml.Node, path: PathKey, key: Location | None) -> Any:
+        style = node.style if isinstance(node, yaml.ScalarNode) else None
+        self.positions[path] = NodePosition(_location(node.start_mark), key, style)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            first_seen: dict[Any, Location] = {}
+            for key_node, value_node in node.value:
+                name = self.build_scalar_key(key_node)
+                key_loc = _location(key_node.start_mark)
+                if name in first_seen:
+                    seen = first_seen[name]
+                    self.diagnostics.append(
+                        Diagnostic.at(
+                            self.file,
+                            key_loc,
+                            f"duplicate key '{name}'",
+                            f"first given at line {seen.line}; remove one of them",
+                        )
+                    )
+                    continue
+                first_seen[name] = key_loc
+                result[name] = self.build(value_node, (*path, name), key_loc)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def build_scalar_key(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value = self.loader.construct_object(node, deep=True)
+            return value if isinstance(value, str) else str(value)
+        self.diagnostics.append(
+            Diagnostic.at(self.file, _location(node.start_mark), "mapping keys must be plain text")
+        )
+        return f"<complex key at line {node.start_mark.line + 1}>"
+
+
+def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse ``text`` (named ``file`` in diagnostics) into a :class:`Document`."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _location(mark) if mark is not None else Location(1, 1)
+        problem = exc.problem or exc.context or "malformed YAML"
+        return None, [Diagnostic.at(file, loc, f"invalid YAML: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic.at(file, Location(1, 1), f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return None, [
+            Diagnostic.at(
+                file,
+                Location(1, 1),
+                "the schema is empty",
+                "start with `dynagen: 1` and `package: <name>`",
+            )
+        ]
+    builder = _Builder(file, loader)
+    try:
+        data = builder.build(root, (), None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _location(mark) if mark is not None else Location(1, 1)
+        return None, [Diagnostic.at(file, loc, f"invalid YAML: {exc.problem}")]
+    return Document(file, text, data, builder.positions), builder.diagnostics
+
+
+def decode_source(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Decode schema bytes as UTF-8, locating the first byte that is not."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            Diagnostic(
+                file,
+                line,
+                column,
+                f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "save the schema as UTF-8",
+            )
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Read and parse the schema file at ``path``; ``display_name`` is used in diagnostics."""
+    text, diagnostics = decode_source(path.read_bytes(), display_name)
+    if text is None:
+        return None, diagnostics
+    return load_text(text, display_name)
+
+
+def walk(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
+    """Every (path, value) pair of a loaded document, depth first."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from walk(value, (*path, index))

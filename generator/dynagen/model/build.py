@@ -1,0 +1,775 @@
+"""Phase 3, model: resolve a structurally valid document into a :class:`Model`.
+
+Semantic rules live here, each reporting a located diagnostic; the builder collects every
+error before giving up, so one run shows them all. Knows nothing of YAML syntax, Jinja or
+the CLI: it reads the plain data and asks the document only for locations.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any, Literal, cast
+
+from dynagen.diagnostics import Diagnostic
+from dynagen.load import Document, PathKey
+from dynagen.model.naming import enum_member_name, pascal_case, py_identifier, snake_case
+from dynagen.model.schema import (
+    Attribute,
+    Billing,
+    Entity,
+    EnumDef,
+    Index,
+    KeyAttribute,
+    KeySource,
+    KeyType,
+    Model,
+    Table,
+    TypeDef,
+)
+from dynagen.model.templates import KeyTemplate, TemplateSyntaxError, parse_template
+from dynagen.model.types import (
+    AttrType,
+    EnumType,
+    ListType,
+    MapType,
+    ScalarType,
+    SetType,
+    TypeSyntaxError,
+    parse_type,
+    type_names,
+)
+
+MAX_GSI = 20
+MAX_LSI = 5
+MAX_INCLUDE = 100
+_STREAM_VIEWS = {
+    "keys_only": "KEYS_ONLY",
+    "new_image": "NEW_IMAGE",
+    "old_image": "OLD_IMAGE",
+    "new_and_old_images": "NEW_AND_OLD_IMAGES",
+}
+_TABLE_CLASSES = {"standard": "STANDARD", "standard_infrequent_access": "STANDARD_INFREQUENT_ACCESS"}
+#: Names the generated package defines itself; a schema class may not take them.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Database",
+        "Page",
+        "Query",
+        "Key",
+        "Json",
+        "Unset",
+        "UNSET",
+        "DynagenError",
+        "ConditionFailedError",
+        "AlreadyExistsError",
+        "VersionConflictError",
+        "NotFoundError",
+        "TransactionCanceledError",
+        "CancellationReason",
+        "InvalidCursorError",
+        "BatchIncompleteError",
+        "DecodeError",
+    }
+)
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class ModelBuilder:
+    """Builds a :class:`Model`, collecting diagnostics instead of raising."""
+
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+        self.data: dict[str, Any] = document.data
+        self.diagnostics: list[Diagnostic] = []
+        self.enum_values: dict[str, tuple[str, ...]] = {
+            name: tuple(values) for name, values in (self.data.get("enums") or {}).items()
+        }
+        self.type_names: set[str] = set(self.data.get("types") or {})
+        self.inline_enums: dict[str, EnumDef] = {}
+
+    # -- diagnostics -------------------------------------------------------------------
+
+    def error_at_value(self, path: PathKey, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(
+            Diagnostic.at(self.doc.file, self.doc.value_location(path), message, hint)
+        )
+
+    def error_at_key(self, path: PathKey, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(
+            Diagnostic.at(self.doc.file, self.doc.key_location(path), message, hint)
+        )
+
+    def error_in_string(
+        self, path: PathKey, offset: int, message: str, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic.at(self.doc.file, self.doc.string_location(path, offset), message, hint)
+        )
+
+    # -- the whole model -------------------------------------------------------------------
+
+    def build(self) -> Model | None:
+        enums = self.build_enums()
+        types = self.build_types()
+        tables = self.build_tables()
+        tables_by_id = {t.id: t for t in tables}
+        entities = [
+            entity
+            for name, spec in (self.data.get("entities") or {}).items()
+            if (entity := self.build_entity(name, spec, tables_by_id)) is not None
+        ]
+        self.check_primary_key_clashes(entities)
+        self.check_ttl(tables, entities)
+        all_enums = (*enums, *self.inline_enums.values())
+        self.check_class_names(all_enums, types, entities)
+        if self.diagnostics:
+            return None
+        return Model(
+            source_name=self.doc.file.rsplit("/", 1)[-1],
+            package=self.data["package"],
+            enums=tuple(all_enums),
+            types=tuple(types),
+            tables=tuple(tables),
+            entities=tuple(entities),
+        )
+
+    # -- enums and types -------------------------------------------------------------------
+
+    def build_enums(self) -> list[EnumDef]:
+        return [
+            self.enum_def(name, values, ("enums", name))
+            for name, values in (self.data.get("enums") or {}).items()
+        ]
+
+    def enum_def(self, class_name: str, values: list[str], path: PathKey) -> EnumDef:
+        members: list[tuple[str, str]] = []
+        seen: dict[str, str] = {}
+        for index, value in enumerate(values):
+            member = enum_member_name(value)
+            if member in seen:
+                self.error_at_value(
+                    (*path, index),
+                    f"enum values '{seen[member]}' and '{value}' both become member "
+                    f"{class_name}.{member}",
+                    "rename one of the values",
+                )
+                continue
+            seen[member] = value
+            members.append((member, value))
+        return EnumDef(class_name, tuple(members))
+
+    def build_types(self) -> list[TypeDef]:
+        result = []
+        for name, fields in (self.data.get("types") or {}).items():
+            attributes = [
+                self.attribute(field, spec, ("types", name, field), owner=name, in_type=True)
+                for field, spec in fields.items()
+            ]
+            result.append(TypeDef(name, tuple(a for a in attributes if a is not None)))
+        self.check_type_cycles()
+        return result
+
+    def check_type_cycles(self) -> None:
+        types: dict[str, Any] = self.data.get("types") or {}
+
+        def refs(name: str) -> set[str]:
+            found = set()
+            for spec in types[name].values():
+                text = spec if isinstance(spec, str) else spec.get("type", "")
+                optional = isinstance(spec, dict) and spec.get("optional", False)
+                if text in types and not optional:
+                    found.add(text)
+            return found
+
+        for start in types:
+            stack, seen = [start], set()
+            while stack:
+                current = stack.pop()
+                for ref in refs(current):
+                    if ref == start:
+                        self.error_at_key(
+                            ("types", start),
+                            f"type '{start}' requires itself through required fields",
+                            "make one field of the cycle optional",
+                        )
+                        stack.clear()
+                        break
+                    if ref not in seen:
+                        seen.add(ref)
+                        stack.append(ref)
+
+    # -- attributes ------------------------------------------------------------------------
+
+    def attribute(
+        self, name: str, spec: Any, path: PathKey, *, owner: str, in_type: bool = False
+    ) -> Attribute | None:
+        options: dict[str, Any] = {"type": spec} if isinstance(spec, str) else dict(spec)
+        type_path = path if isinstance(spec, str) else (*path, "type")
+        attr_type = self.resolve_type(options["type"], options, type_path, owner, name)
+        if attr_type is None:
+            return None
+        auto = options.get("auto")
+        version = bool(options.get("version", False))
+        optional = bool(options.get("optional", False))
+        if auto is not None and not (
+            isinstance(attr_type, ScalarType) and attr_type.name in ("datetime", "epoch")
+        ):
+            self.error_at_value((*path, "auto"), "`auto` is for datetime or epoch attributes")
+        if version and attr_type != ScalarType("int"):
+            self.error_at_value((*path, "version"), "the `version` attribute must be an int")
+        if in_type and (auto is not None or version):
+            self.error_at_key(path, "`auto` and `version` belong on entity attributes")
+        if version and optional:
+            self.error_at_value((*path, "optional"), "the `version` attribute cannot be optional")
+        has_default = "default" in options
+        default = options.get("default")
+        if has_default:
+            problem = default_problem(attr_type, default, self.enum_values, self.inline_enums)
+            if problem is not None:
+                self.error_at_value((*path, "default"), problem)
+            if auto is not None or version:
+                self.error_at_value(
+                    (*path, "default"), "an `auto` or `version` attribute takes no default"
+                )
+        return Attribute(
+            name=name,
+            py_name=py_identifier(name),
+            stored_name=options.get("column", name),
+            type=attr_type,
+            optional=optional,
+            has_default=has_default,
+            default=default,
+            auto=auto,
+            version=version,
+            doc=options.get("doc"),
+        )
+
+    def resolve_type(
+        self, text: str, options: dict[str, Any], path: PathKey, owner: str, name: str
+    ) -> AttrType | None:
+        if text == "enum":
+            values = options.get("values")
+            if not values:
+                self.error_at_value(path, "an inline enum needs `values: [...]`")
+                return None
+            class_name = f"{owner}{pascal_case(name)}"
+            enum_def = self.enum_def(class_name, list(values), (*path[:-1], "values"))
+            self.inline_enums[class_name] = enum_def
+            return EnumType(class_name, tuple(values))
+        if "values" in options:
+            self.error_at_key((*path[:-1], "values"), "`values` goes with `type: enum`")
+        try:
+            return parse_type(text, self.enum_values, self.type_names)
+        except TypeSyntaxError as exc:
+            word = text[exc.offset :].split("<")[0].split(">")[0]
+            hint = did_you_mean(word, type_names(self.enum_values, self.type_names))
+            self.error_in_string(path, exc.offset, str(exc), hint)
+            return None
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def build_tables(self) -> list[Table]:
+        tables = []
+        names: dict[str, str] = {}
+        for table_id, spec in (self.data.get("tables") or {}).items():
+            table = self.build_table(table_id, spec)
+            if table.name in names:
+                self.error_at_key(
+                    ("tables", table_id),
+                    f"tables '{names[table.name]}' and '{table_id}' share the name '{table.name}'",
+                )
+            names[table.name] = table_id
+            tables.append(table)
+        return tables
+
+    def build_table(self, table_id: str, spec: dict[str, Any]) -> Table:
+        path: PathKey = ("tables", table_id)
+        pk = key_attribute(spec["partition_key"])
+        sk = key_attribute(spec["sort_key"]) if "sort_key" in spec else None
+        indexes = [
+            self.build_index(name, index_spec, pk, sk, (*path, "indexes", name))
+            for name, index_spec in (spec.get("indexes") or {}).items()
+        ]
+        self.check_index_limits(indexes, path)
+        key_types: dict[str, KeyType] = {}
+        for index in indexes:
+            for key in (pk, sk, index.partition_key, index.sort_key):
+                if key is None:
+                    continue
+                if key_types.setdefault(key.name, key.type) != key.type:
+                    self.error_at_key(
+                        (*path, "indexes", index.name),
+                        f"key attribute '{key.name}' is {key_types[key.name]} elsewhere "
+                        f"on this table but {key.type} here",
+                    )
+        billing_spec = spec.get("billing", "on_demand")
+        if isinstance(billing_spec, dict):
+            provisioned = billing_spec["provisioned"]
+            billing = Billing("PROVISIONED", provisioned["read"], provisioned["write"])
+        else:
+            billing = Billing("PAY_PER_REQUEST")
+        stream = _STREAM_VIEWS[spec["stream"]] if "stream" in spec else None
+        replicas = tuple(spec.get("replicas") or ())
+        if replicas and stream != "NEW_AND_OLD_IMAGES":
+            self.error_at_key(
+                (*path, "replicas"),
+                "replicas need the table's stream to be new_and_old_images",
+                "add `stream: new_and_old_images` to the table",
+            )
+        return Table(
+            id=table_id,
+            name=spec.get("name", table_id),
+            partition_key=pk,
+            sort_key=sk,
+            billing=billing,
+            type_attribute=spec.get("type_attribute", "_type"),
+            indexes=tuple(indexes),
+            ttl=spec.get("ttl"),
+            stream=stream,
+            point_in_time_recovery=bool(spec.get("point_in_time_recovery", False)),
+            replicas=replicas,
+            tags=tuple(sorted((spec.get("tags") or {}).items())),
+            table_class=_TABLE_CLASSES[spec["table_class"]] if "table_class" in spec else None,
+            deletion_protection=bool(spec.get("deletion_protection", False)),
+        )
+
+    def build_index(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        table_pk: KeyAttribute,
+        table_sk: KeyAttribute | None,
+        path: PathKey,
+    ) -> Index:
+        local = bool(spec.get("local", False))
+        projection_spec = spec.get("projection", "all")
+        include: tuple[str, ...] = ()
+        if isinstance(projection_spec, dict):
+            projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"] = "INCLUDE"
+            include = tuple(projection_spec["include"])
+        else:
+            projection = "ALL" if projection_spec == "all" else "KEYS_ONLY"
+        if local:
+            if table_sk is None:
+                self.error_at_key(path, f"local index '{name}' needs a table with a sort key")
+            if "partition_key" in spec and key_attribute(spec["partition_key"]) != table_pk:
+                self.error_at_key(
+                    (*path, "partition_key"),
+                    "a local index shares the table's partition key",
+                    "leave `partition_key` out of a local index",
+                )
+            if "sort_key" not in spec:
+                self.error_at_key(path, f"local index '{name}' needs a sort_key")
+            sort_key = key_attribute(spec["sort_key"]) if "sort_key" in spec else None
+            return Index(name, True, table_pk, sort_key, projection, include)
+        if "partition_key" not in spec:
+            self.error_at_key(path, f"global index '{name}' needs a partition_key")
+            return Index(name, False, table_pk, None, projection, include)
+        sort_key = key_attribute(spec["sort_key"]) if "sort_key" in spec else None
+        return Index(
+            name, False, key_attribute(spec["partition_key"]), sort_key, projection, include
+        )
+
+    def check_index_limits(self, indexes: list[Index], path: PathKey) -> None:
+        globals_ = [i for i in indexes if not i.local]
+        locals_ = [i for i in indexes if i.local]
+        if len(globals_) > MAX_GSI:
+            self.error_at_key(
+                (*path, "indexes", globals_[MAX_GSI].name),
+                f"a table has at most {MAX_GSI} global indexes",
+            )
+        if len(locals_) > MAX_LSI:
+            self.error_at_key(
+                (*path, "indexes", locals_[MAX_LSI].name),
+                f"a table has at most {MAX_LSI} local indexes",
+            )
+        total = 0
+        for index in indexes:
+            total += len(index.include)
+            if total > MAX_INCLUDE:
+                self.error_at_key(
+                    (*path, "indexes", index.name, "projection"),
+                    f"a table's indexes project at most {MAX_INCLUDE} `include` attributes "
+                    "in all",
+                )
+                break
+
+    # -- entities --------------------------------------------------------------------------
+
+    def build_entity(
+        self, name: str, spec: dict[str, Any], tables: dict[str, Table]
+    ) -> Entity | None:
+        path: PathKey = ("entities", name)
+        attributes = [
+            self.attribute(attr_name, attr_spec, (*path, "attributes", attr_name), owner=name)
+            for attr_name, attr_spec in spec["attributes"].items()
+        ]
+        resolved = tuple(a for a in attributes if a is not None)
+        table = tables.get(spec["table"])
+        if table is None:
+            self.error_at_value(
+                (*path, "table"),
+                f"unknown table '{spec['table']}'",
+                did_you_mean(spec["table"], tables),
+            )
+            return None
+        if len(resolved) != len(attributes):
+            return None
+        self.check_entity_attributes(name, resolved, table, path)
+        sources, indexes = self.key_sources(name, spec.get("key") or {}, resolved, table, path)
+        return Entity(
+            name=name,
+            snake=snake_case(name),
+            table=table,
+            attributes=resolved,
+            key_sources=tuple(sources),
+            indexes=tuple(indexes),
+            doc=spec.get("doc"),
+        )
+
+    def check_entity_attributes(
+        self, name: str, attributes: tuple[Attribute, ...], table: Table, path: PathKey
+    ) -> None:
+        versions = [a for a in attributes if a.version]
+        for extra in versions[1:]:
+            self.error_at_key(
+                (*path, "attributes", extra.name),
+                f"entity '{name}' has more than one `version` attribute",
+            )
+        stored: dict[str, str] = {}
+        py_names: dict[str, str] = {}
+        for attribute in attributes:
+            attr_path = (*path, "attributes", attribute.name)
+            if attribute.stored_name == table.type_attribute:
+                self.error_at_key(
+                    attr_path,
+                    f"'{attribute.stored_name}' is the table's type attribute",
+                    "rename the attribute, or set the table's `type_attribute`",
+                )
+            if attribute.stored_name in stored:
+                self.error_at_key(
+                    attr_path,
+                    f"attributes '{stored[attribute.stored_name]}' and '{attribute.name}' are "
+                    f"both stored as '{attribute.stored_name}'",
+                )
+            stored[attribute.stored_name] = attribute.name
+            if attribute.py_name in py_names:
+                self.error_at_key(
+                    attr_path,
+                    f"attributes '{py_names[attribute.py_name]}' and '{attribute.name}' are "
+                    f"both named '{attribute.py_name}' in Python",
+                )
+            py_names[attribute.py_name] = attribute.name
+
+    def key_sources(
+        self,
+        entity: str,
+        key_spec: dict[str, str],
+        attributes: tuple[Attribute, ...],
+        table: Table,
+        path: PathKey,
+    ) -> tuple[list[KeySource], list[Index]]:
+        by_name = {a.name: a for a in attributes}
+        by_stored = {a.stored_name: a for a in attributes}
+        key_attrs = {k.name: k for k in table.all_key_attributes}
+        for physical in key_spec:
+            if physical not in key_attrs:
+                self.error_at_key(
+                    (*path, "key", physical),
+                    f"'{physical}' is not a key attribute of table '{table.id}' or its indexes",
+                    did_you_mean(physical, key_attrs),
+                )
+            elif physical in by_stored:
+                self.error_at_key(
+                    (*path, "key", physical),
+                    f"'{physical}' is both a key template and an attribute of '{entity}'",
+                    "remove the template, or rename the attribute",
+                )
+        sources: dict[str, KeySource] = {}
+
+        def source_for(key: KeyAttribute, required: bool, context: str) -> KeySource | None:
+            if key.name in sources:
+                return sources[key.name]
+            source = self.key_source(
+                entity, key, key_spec, by_name, by_stored, path, required, context
+            )
+            if source is not None:
+                sources[key.name] = source
+            return source
+
+        for key in table.key_attributes:
+            source = source_for(key, True, f"table '{table.id}'")
+            if source is None:
+                self.error_at_key(
+                    path,
+                    f"entity '{entity}' gives no value for key attribute '{key.name}' of "
+                    f"table '{table.id}'",
+                    f"add `{key.name}: \"...\"` under `key:`, or an attribute named "
+                    f"'{key.name}'",
+                )
+        indexes = []
+        for index in table.indexes:
+            own = index.key_attributes
+            found = [source_for(k, False, f"index '{index.name}'") for k in own]
+            if all(f is not None for f in found):
+                indexes.append(index)
+            elif any(f is not None for f in found):
+                missing = [k.name for k, f in zip(own, found, strict=True) if f is None]
+                self.error_at_key(
+                    path,
+                    f"entity '{entity}' gives some but not all key attributes of index "
+                    f"'{index.name}' (missing: {', '.join(missing)})",
+                    "give all of them to put the entity in the index, or none to leave it out",
+                )
+        ordered = [sources[k.name] for k in table.all_key_attributes if k.name in sources]
+        return ordered, indexes
+
+    def key_source(
+        self,
+        entity: str,
+        key: KeyAttribute,
+        key_spec: dict[str, str],
+        by_name: dict[str, Attribute],
+        by_stored: dict[str, Attribute],
+        path: PathKey,
+        required: bool,
+        context: str,
+    ) -> KeySource | None:
+        if key.name in key_spec:
+            template_path = (*path, "key", key.name)
+            if key.type != "S":
+                self.error_at_value(
+                    template_path,
+                    f"key attribute '{key.name}' is {key.type}, but a template renders text",
+                    f"declare an attribute named '{key.name}' of a number or bytes type instead",
+                )
+                return None
+            template = self.template(key_spec[key.name], template_path, by_name, required)
+            return KeySource(key, template=template) if template is not None else None
+        plain = by_stored.get(key.name)
+        if plain is None:
+            return None
+        if plain.type.wire != key.type:
+            self.error_at_key(
+                (*path, "attributes", plain.name),
+                f"attribute '{plain.name}' is stored as {plain.type.wire}, but key attribute "
+                f"'{key.name}' of {context} is {key.type}",
+            )
+            return None
+        if required and plain.nullable:
+            self.error_at_key(
+                (*path, "attributes", plain.name),
+                f"attribute '{plain.name}' is part of the table key and cannot be optional",
+            )
+        return KeySource(key, plain=plain.name)
+
+    def template(
+        self, text: str, path: PathKey, by_name: dict[str, Attribute], table_key: bool
+    ) -> KeyTemplate | None:
+        try:
+            template = parse_template(text)
+        except TemplateSyntaxError as exc:
+            self.error_in_string(path, exc.offset, str(exc), exc.hint)
+            return None
+        ok = True
+        for field in template.fields:
+            attribute = by_name.get(field.name)
+            if attribute is None:
+                self.error_in_string(
+                    path,
+                    field.offset + 1,
+                    f"unknown attribute '{field.name}' in key template",
+                    did_you_mean(field.name, by_name),
+                )
+                ok = False
+                continue
+            if not attribute.type.templatable:
+                self.error_in_string(
+                    path,
+                    field.offset + 1,
+                    f"attribute '{field.name}' is {attribute.type.describe()}; a key template "
+                    "names scalar attributes only",
+                )
+                ok = False
+            if field.width is not None and attribute.type != ScalarType("int"):
+                self.error_in_string(
+                    path, field.offset + 1, f"'{{{field.name}:{field.width}}}' pads ints only"
+                )
+                ok = False
+            if table_key and attribute.nullable and attribute.auto != "created":
+                self.error_in_string(
+                    path,
+                    field.offset + 1,
+                    f"the table key template names optional attribute '{field.name}'",
+                    "a table key may name only required attributes",
+                )
+                ok = False
+            if table_key and attribute.auto == "updated":
+                self.error_in_string(
+                    path,
+                    field.offset + 1,
+                    f"'{field.name}' changes on every write (`auto: updated`) and cannot be "
+                    "part of the table key",
+                )
+                ok = False
+        return template if ok else None
+
+    # -- cross-entity rules ------------------------------------------------------------------
+
+    def check_primary_key_clashes(self, entities: list[Entity]) -> None:
+        for i, first in enumerate(entities):
+            for second in entities[i + 1 :]:
+                if first.table.id != second.table.id:
+                    continue
+                pairs = list(zip(first.primary_sources, second.primary_sources, strict=False))
+                if all(sources_may_overlap(a, b) for a, b in pairs):
+                    self.error_at_key(
+                        ("entities", second.name, "key"),
+                        f"entities '{first.name}' and '{second.name}' could render the same "
+                        f"primary key on table '{first.table.id}'",
+                        "give their key templates literal text that tells them apart, "
+                        'e.g. "CUSTOMER#{id}" and "ORDER#{id}"',
+                    )
+
+    def check_ttl(self, tables: list[Table], entities: list[Entity]) -> None:
+        for entity in entities:
+            ttl = entity.table.ttl
+            if ttl is None:
+                continue
+            for attribute in entity.attributes:
+                if attribute.stored_name == ttl and attribute.type != ScalarType("epoch"):
+                    self.error_at_key(
+                        ("entities", entity.name, "attributes", attribute.name),
+                        f"'{ttl}' is table '{entity.table.id}''s TTL attribute and must be "
+                        f"an epoch, not {attribute.type.describe()}",
+                    )
+
+    def check_class_names(
+        self, enums: Iterable[EnumDef], types: list[TypeDef], entities: list[Entity]
+    ) -> None:
+        owners: dict[str, str] = {}
+
+        def claim(class_name: str, owner: str, path: PathKey) -> None:
+            if class_name in RESERVED_CLASS_NAMES:
+                self.error_at_key(path, f"'{class_name}' is a name the generated package uses")
+            elif class_name in owners:
+                self.error_at_key(
+                    path, f"{owner} and {owners[class_name]} both define class '{class_name}'"
+                )
+            owners[class_name] = owner
+
+        for enum_def in enums:
+            claim(enum_def.name, f"enum '{enum_def.name}'", ("enums", enum_def.name))
+        for type_def in types:
+            claim(type_def.name, f"type '{type_def.name}'", ("types", type_def.name))
+        snakes: dict[str, str] = {}
+        for entity in entities:
+            path = ("entities", entity.name)
+            claim(entity.name, f"entity '{entity.name}'", path)
+            claim(f"{entity.name}Key", f"entity '{entity.name}'", path)
+            claim(f"{entity.name}Repository", f"entity '{entity.name}'", path)
+            if entity.snake in snakes:
+                self.error_at_key(
+                    path,
+                    f"entities '{snakes[entity.snake]}' and '{entity.name}' both become "
+                    f"'{entity.snake}' in Python",
+                )
+            snakes[entity.snake] = entity.name
+
+
+def key_attribute(spec: str | dict[str, str]) -> KeyAttribute:
+    if isinstance(spec, str):
+        return KeyAttribute(spec, "S")
+    return KeyAttribute(spec["name"], cast(KeyType, spec.get("type", "S")))
+
+
+def sources_may_overlap(first: KeySource, second: KeySource) -> bool:
+    """Whether two key sources could render the same value (SPEC §3: clash detection)."""
+    if first.template is None or second.template is None:
+        return True
+    return templates_may_overlap(first.template, second.template)
+
+
+def templates_may_overlap(first: KeyTemplate, second: KeyTemplate) -> bool:
+    """Whether two templates could render one string.
+
+    Field values never contain the separator ``#`` (the key escape guarantees it), so both
+    renderings split into the same number of ``#``-separated segments, and each segment is
+    a literal, optionally followed by one field's free text.
+    """
+    a, b = _segments(first), _segments(second)
+    if len(a) != len(b):
+        return False
+    for (literal_a, open_a), (literal_b, open_b) in zip(a, b, strict=True):
+        if open_a and open_b:
+            if not (literal_a.startswith(literal_b) or literal_b.startswith(literal_a)):
+                return False
+        elif open_a:
+            if not literal_b.startswith(literal_a):
+                return False
+        elif open_b:
+            if not literal_a.startswith(literal_b):
+                return False
+        elif literal_a != literal_b:
+            return False
+    return True
+
+
+def _segments(template: KeyTemplate) -> list[tuple[str, bool]]:
+    segments: list[tuple[str, bool]] = [("", False)]
+    for part in template.parts:
+        if isinstance(part, str):
+            pieces = part.split("#")
+            literal, is_open = segments[-1]
+            segments[-1] = (literal + pieces[0], is_open)
+            segments.extend((piece, False) for piece in pieces[1:])
+        else:
+            literal, _ = segments[-1]
+            segments[-1] = (literal, True)
+    return segments
+
+
+def default_problem(
+    attr_type: AttrType,
+    value: object,
+    enums: dict[str, tuple[str, ...]],
+    inline: dict[str, EnumDef],
+) -> str | None:
+    """Why ``value`` cannot be the default of ``attr_type``, or None when it can."""
+    if isinstance(attr_type, EnumType):
+        if value not in attr_type.values:
+            return f"default {value!r} is not one of {', '.join(attr_type.values)}"
+        return None
+    if isinstance(attr_type, ScalarType):
+        expected: dict[str, tuple[type, ...]] = {
+            "string": (str,),
+            "int": (int,),
+            "float": (int, float),
+            "decimal": (int, float, str),
+            "bool": (bool,),
+        }
+        allowed = expected.get(attr_type.name)
+        if allowed is None:
+            return f"a {attr_type.name} attribute cannot have a default"
+        if isinstance(value, bool) and attr_type.name != "bool":
+            return f"default {value!r} is not a {attr_type.name}"
+        if not isinstance(value, allowed):
+            return f"default {value!r} is not a {attr_type.name}"
+        return None
+    if isinstance(attr_type, ListType | SetType):
+        return None if isinstance(value, list) and not value else "only `[]` is a list default"
+    if isinstance(attr_type, MapType):
+        return None if value == {} else "only `{}` is a map default"
+    return f"a {attr_type.describe()} attribute cannot have a default"
+
+
+def build_model(document: Document) -> tuple[Model | None, list[Diagnostic]]:
+    """Resolve ``document`` (already structurally valid) into a :class:`Model`."""
+    builder = ModelBuilder(document)
+    model = builder.build()
+    return model, builder.diagnostics

@@ -1,0 +1,31 @@
+"""Python names derived from schema names (SPEC §4 "Names")."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake_case(name: str) -> str:
+    """``OrderLine`` → ``order_line``; ``HTTPRequest`` → ``http_request``."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def pascal_case(name: str) -> str:
+    """``shipping_address`` → ``ShippingAddress``; ``status`` → ``Status``."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+
+
+def py_identifier(name: str) -> str:
+    """A schema name as a Python identifier: a keyword gets a trailing underscore."""
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def enum_member_name(value: str) -> str:
+    """An enum value as a member name: upper-cased, other characters to ``_``."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", value).upper()
+    if not name or name[0].isdigit():
+        name = f"_{name}"
+    return name

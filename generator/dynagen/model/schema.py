@@ -1,0 +1,188 @@
+"""The resolved, immutable model of a schema: tables, indexes, entities and their parts.
+
+Built by :mod:`dynagen.model.build` from a validated document; read by the renderer. Every
+name here is already final (Python identifiers, stored attribute names), so nothing
+downstream re-derives a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dynagen.model.templates import KeyTemplate
+from dynagen.model.types import AttrType
+
+KeyType = Literal["S", "N", "B"]
+Projection = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAttribute:
+    """A physical key attribute of a table or index: its name and DynamoDB type."""
+
+    name: str
+    type: KeyType
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    local: bool
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None
+    projection: Projection
+    include: tuple[str, ...] = ()
+
+    @property
+    def key_attributes(self) -> tuple[KeyAttribute, ...]:
+        """The index's own key attributes (an LSI's partition key is the table's)."""
+        own = (self.sort_key,) if self.local else (self.partition_key, self.sort_key)
+        return tuple(k for k in own if k is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    mode: Literal["PAY_PER_REQUEST", "PROVISIONED"]
+    read: int | None = None
+    write: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    id: str
+    name: str
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None
+    billing: Billing
+    type_attribute: str
+    indexes: tuple[Index, ...]
+    ttl: str | None = None
+    stream: str | None = None
+    point_in_time_recovery: bool = False
+    replicas: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    table_class: str | None = None
+    deletion_protection: bool = False
+
+    @property
+    def key_attributes(self) -> tuple[KeyAttribute, ...]:
+        return tuple(k for k in (self.partition_key, self.sort_key) if k is not None)
+
+    @property
+    def all_key_attributes(self) -> tuple[KeyAttribute, ...]:
+        """Table and index key attributes, each once, in declaration order."""
+        seen: dict[str, KeyAttribute] = {}
+        for key in self.key_attributes:
+            seen.setdefault(key.name, key)
+        for index in self.indexes:
+            for key in (index.partition_key, index.sort_key):
+                if key is not None:
+                    seen.setdefault(key.name, key)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class EnumDef:
+    """An enum: its class name and its members as (Python member name, stored value)."""
+
+    name: str
+    members: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """An attribute of an entity or a field of a named type."""
+
+    name: str  # the schema name, used in expressions and as the dataclass field
+    py_name: str  # the Python identifier (a keyword gets a trailing underscore)
+    stored_name: str  # the attribute name in DynamoDB (``column:``)
+    type: AttrType
+    optional: bool = False
+    has_default: bool = False
+    default: object = None
+    auto: Literal["created", "updated"] | None = None
+    version: bool = False
+    doc: str | None = None
+
+    @property
+    def nullable(self) -> bool:
+        """Whether the Python field admits None (optional, auto and version attributes)."""
+        return self.optional or self.auto is not None or self.version
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDef:
+    """A named map type from ``types:``."""
+
+    name: str
+    fields: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeySource:
+    """How an entity fills one physical key attribute: a template or a plain attribute."""
+
+    attribute: KeyAttribute
+    template: KeyTemplate | None = None
+    plain: str | None = None  # entity attribute name
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        if self.template is not None:
+            return self.template.field_names
+        return (self.plain,) if self.plain is not None else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    name: str
+    snake: str
+    table: Table
+    attributes: tuple[Attribute, ...]
+    key_sources: tuple[KeySource, ...]  # table key first, then index keys, each once
+    indexes: tuple[Index, ...]  # the indexes this entity's items appear in
+    doc: str | None = None
+
+    def attribute(self, name: str) -> Attribute:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        raise KeyError(name)
+
+    def key_source(self, attribute_name: str) -> KeySource | None:
+        for source in self.key_sources:
+            if source.attribute.name == attribute_name:
+                return source
+        return None
+
+    @property
+    def primary_sources(self) -> tuple[KeySource, ...]:
+        names = {k.name for k in self.table.key_attributes}
+        return tuple(s for s in self.key_sources if s.attribute.name in names)
+
+    @property
+    def key_fields(self) -> tuple[Attribute, ...]:
+        """The attributes that identify an item: the fields of its table key, in order."""
+        names: list[str] = []
+        for source in self.primary_sources:
+            for field_name in source.field_names:
+                if field_name not in names:
+                    names.append(field_name)
+        return tuple(self.attribute(n) for n in names)
+
+    @property
+    def version_attribute(self) -> Attribute | None:
+        return next((a for a in self.attributes if a.version), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A whole schema, resolved."""
+
+    source_name: str
+    package: str
+    enums: tuple[EnumDef, ...]
+    types: tuple[TypeDef, ...]
+    tables: tuple[Table, ...]
+    entities: tuple[Entity, ...]
