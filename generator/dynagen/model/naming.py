@@ -29,3 +29,10 @@ def enum_member_name(value: str) -> str:
     if not name or name[0].isdigit():
         name = f"_{name}"
     return name
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions and variables."""
+    if name.isupper():
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)

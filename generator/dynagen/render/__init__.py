@@ -10,6 +10,7 @@ from dynagen import __version__
 from dynagen.model.schema import Model
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
+from dynagen.render.models_view import models_view
 from dynagen.render.package_view import package_view
 from dynagen.render.tables_view import tables_view
 from dynagen.resources import runtime_source
@@ -36,6 +37,9 @@ def render(model: Model) -> dict[str, str]:
             header=head,
             view=tables_view(model),
             schema_names={t.id: t.name for t in model.tables},
+        ),
+        "models.py": env.get_template("models.py.jinja").render(
+            header=head, view=models_view(model)
         ),
         "py.typed": f"{head}\n",
     }

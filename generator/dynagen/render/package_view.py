@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dynagen.model.naming import isort_key
 from dynagen.model.schema import Model
 
 RUNTIME_EXPORTS = (
@@ -31,7 +32,7 @@ class PackageView:
 
     @property
     def all_names(self) -> tuple[str, ...]:
-        return tuple(sorted({n for _, names in self.imports for n in names}))
+        return tuple(sorted({n for _, names in self.imports for n in names}, key=isort_key))
 
 
 def package_view(model: Model, version: str) -> PackageView:
@@ -39,5 +40,8 @@ def package_view(model: Model, version: str) -> PackageView:
     return PackageView(
         package=model.package,
         version=version,
-        imports=tuple((module, tuple(sorted(names))) for module, names in sorted(imports.items())),
+        imports=tuple(
+            (module, tuple(sorted(names, key=isort_key)))
+            for module, names in sorted(imports.items())
+        ),
     )

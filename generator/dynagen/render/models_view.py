@@ -1,0 +1,316 @@
+"""The view of ``models.py``: classes, fields and codec statements, all decided here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from dynagen.model.naming import isort_key
+from dynagen.model.schema import Attribute, Entity, EnumDef, Model, TypeDef
+from dynagen.model.templates import KeyTemplate, TemplateField
+from dynagen.model.types import EnumType, ListType, MapType, ScalarType, SetType
+from dynagen.render import codecs
+
+#: Exceptions that mean "this stored item does not fit its class".
+DECODE_FAILURES = (
+    "(KeyError, TypeError, ValueError, ArithmeticError, AttributeError, rt.DecodeError)"
+)
+
+
+def literal(text: str) -> str:
+    """A double-quoted Python string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    py_name: str
+    annotation: str
+    default: str | None  # the ``= ...`` part, or None for a required field
+    doc: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassView:
+    """A dataclass (entity or named type) with its codec functions."""
+
+    name: str
+    snake: str
+    doc: str
+    fields: tuple[FieldView, ...]
+    encode_literal: tuple[tuple[str, str], ...]  # (stored name, expression)
+    encode_optional: tuple[tuple[str, str, str], ...]  # (condition, stored name, expression)
+    decode_steps: tuple[tuple[str, str, str], ...]  # (attribute, local, expression)
+    constructor: tuple[tuple[str, str], ...]  # (py_name, local)
+    encode_prelude: tuple[tuple[str, str], ...] = ()  # (local, expression)
+    type_check: tuple[str, str] | None = None  # (type attribute, entity name)
+    key_names: tuple[str, ...] = ()  # table key attributes, named in decode errors
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    cls: ClassView
+    key_fields: tuple[FieldView, ...]
+    key_params: str  # "customer_id: str, ..." keyword-only parameters
+    key_item: tuple[tuple[str, str], ...]  # (physical attribute, expression over params)
+    key_attribute_names: tuple[str, ...]
+    type_attribute: str
+    table_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsView:
+    package: str
+    imports: tuple[str, ...]
+    enums: tuple[EnumDef, ...]
+    types: tuple[ClassView, ...]
+    entities: tuple[EntityView, ...]
+    decode_failures: str = DECODE_FAILURES
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        names = [e.name for e in self.enums] + [t.name for t in self.types]
+        for entity in self.entities:
+            names += [entity.cls.name, f"{entity.cls.name}Key"]
+        return tuple(sorted(names, key=isort_key))
+
+
+def models_view(model: Model) -> ModelsView:
+    imports: set[str] = {
+        "import enum",
+        "from collections.abc import Mapping",
+        "from dataclasses import dataclass, field"
+        if any(_needs_factory(a) for a in _all_attributes(model))
+        else "from dataclasses import dataclass",
+        "from typing import Any",
+    }
+    for attribute in _all_attributes(model):
+        imports |= codecs.scalar_imports(attribute.type)
+    return ModelsView(
+        package=model.package,
+        imports=tuple(sorted(imports, key=_import_order)),
+        enums=model.enums,
+        types=tuple(type_class(t) for t in model.types),
+        entities=tuple(entity_view(e) for e in model.entities),
+    )
+
+
+def _import_order(line: str) -> tuple[int, str]:
+    # isort's order for the standard library: plain imports, then from-imports, by module.
+    words = line.split()
+    return (0 if words[0] == "import" else 1, words[1])
+
+
+def _needs_factory(attribute: Attribute) -> bool:
+    return attribute.has_default and "default_factory" in value_source(attribute)
+
+
+def _all_attributes(model: Model) -> list[Attribute]:
+    found = [a for t in model.types for a in t.fields]
+    return found + [a for e in model.entities for a in e.attributes]
+
+
+def field_view(attribute: Attribute) -> FieldView:
+    annotation = codecs.annotation(attribute.type)
+    if attribute.nullable:
+        annotation = f"{annotation} | None"
+    return FieldView(attribute.py_name, annotation, default_source(attribute), attribute.doc)
+
+
+def default_source(attribute: Attribute) -> str | None:
+    """The source after ``=`` for a field's default, or None when it is required."""
+    if attribute.has_default:
+        return value_source(attribute)
+    if attribute.nullable:
+        return "None"
+    return None
+
+
+def value_source(attribute: Attribute) -> str:
+    value, attr_type = attribute.default, attribute.type
+    if isinstance(attr_type, EnumType):
+        from dynagen.model.naming import enum_member_name
+
+        return f"{attr_type.name}.{enum_member_name(str(value))}"
+    if isinstance(attr_type, ListType):
+        return "field(default_factory=list)"
+    if isinstance(attr_type, SetType):
+        return "field(default_factory=set)"
+    if isinstance(attr_type, MapType):
+        return "field(default_factory=dict)"
+    if attr_type == ScalarType("decimal"):
+        return f"Decimal({literal(str(Decimal(str(value))))})"
+    if attr_type == ScalarType("float"):
+        return repr(float(str(value)))
+    if isinstance(value, str):
+        return literal(value)
+    return repr(value)
+
+
+def _where(owner: str, attribute: Attribute) -> str:
+    return literal(f"{owner}.{attribute.name}")
+
+
+def type_class(type_def: TypeDef) -> ClassView:
+    return class_view(type_def.name, f"The `{type_def.name}` map type.", type_def.fields, ())
+
+
+def class_view(
+    name: str,
+    doc: str,
+    attributes: tuple[Attribute, ...],
+    extra: tuple[tuple[str, str], ...],
+    precomputed: dict[str, str] | None = None,
+) -> ClassView:
+    encode_literal: list[tuple[str, str]] = list(extra)
+    encode_optional: list[tuple[str, str, str]] = []
+    decode_steps: list[tuple[str, str, str]] = []
+    for attribute in attributes:
+        value = f"obj.{attribute.py_name}"
+        expression = codecs.encode(attribute.type, value, _where(name, attribute))
+        if precomputed and attribute.name in precomputed:
+            encode_literal.append((attribute.stored_name, precomputed[attribute.name]))
+        elif codecs.is_stored_absent_when_empty(attribute.type):
+            encode_optional.append((value, attribute.stored_name, expression))
+        elif attribute.nullable:
+            encode_optional.append((f"{value} is not None", attribute.stored_name, expression))
+        else:
+            encode_literal.append((attribute.stored_name, expression))
+        decode_steps.append(
+            (attribute.name, f"{attribute.py_name}_", decode_step(attribute, "item"))
+        )
+    return ClassView(
+        name=name,
+        snake=_snake(name),
+        doc=doc,
+        fields=tuple(field_view(a) for a in attributes),
+        encode_literal=tuple(encode_literal),
+        encode_optional=tuple(encode_optional),
+        decode_steps=tuple(decode_steps),
+        constructor=tuple((a.py_name, f"{a.py_name}_") for a in attributes),
+    )
+
+
+def decode_step(attribute: Attribute, item: str) -> str:
+    """The expression decoding ``attribute`` from mapping ``item``, absence included."""
+    stored = literal(attribute.stored_name)
+    present = codecs.decode(attribute.type, f"{item}[{stored}]")
+    if attribute.version:
+        absent = "0"
+    elif attribute.has_default:
+        absent = value_source(attribute).replace("field(default_factory=", "").rstrip(")")
+        absent = {"list": "[]", "set": "set()", "dict": "{}"}.get(absent, absent)
+    elif attribute.nullable:
+        absent = "None"
+    elif codecs.is_stored_absent_when_empty(attribute.type):
+        absent = "set()"
+    else:
+        return present
+    return f"{present} if {stored} in {item} else {absent}"
+
+
+def entity_view(entity: Entity) -> EntityView:
+    by_name = {a.name: a for a in entity.attributes}
+    # Fields of the table key are checked and formatted once, into locals that both the
+    # key templates and the attributes themselves use.
+    prelude: list[tuple[str, str]] = []
+    local_text: dict[str, str] = {}
+    local_wire: dict[str, str] = {}
+    for attribute in entity.key_fields:
+        value = f"obj.{attribute.py_name}"
+        if attribute.nullable:
+            value = f"rt.required({value}, {_where(entity.name, attribute)})"
+        wire, expression = codecs.scalar_wire(attribute.type, value, _where(entity.name, attribute))
+        local = f"{attribute.py_name}_"
+        prelude.append((local, expression))
+        local_text[attribute.name] = codecs.text_from_wire(attribute.type, local)
+        local_wire[attribute.name] = f'{{"{wire}": {local}}}'
+
+    def text_of(field: TemplateField) -> str:
+        attribute = by_name[field.name]
+        if field.width is None and field.name in local_text:
+            return local_text[field.name]
+        value = f"obj.{attribute.py_name}"
+        if field.width is not None:
+            return f"rt.format_padded_int({value}, {field.width}, {_where(entity.name, attribute)})"
+        return codecs.encode_text(attribute.type, value, _where(entity.name, attribute))
+
+    key_literal: list[tuple[str, str]] = []
+    optional_keys: list[tuple[str, str, str]] = []
+    for source in entity.key_sources:
+        if source.template is None:
+            continue  # a plain key attribute is stored as the attribute itself
+        expression = f'{{"S": {template_expression(source.template, text_of)}}}'
+        optional_fields = [
+            by_name[f] for f in source.field_names if by_name[f].nullable and f not in local_text
+        ]
+        if optional_fields:
+            condition = " and ".join(f"obj.{a.py_name} is not None" for a in optional_fields)
+            optional_keys.append((condition, source.attribute.name, expression))
+        else:
+            key_literal.append((source.attribute.name, expression))
+    type_pair = (entity.table.type_attribute, f'{{"S": {literal(entity.name)}}}')
+    cls = class_view(
+        entity.name,
+        entity.doc or f"An item of entity `{entity.name}` on table `{entity.table.id}`.",
+        entity.attributes,
+        (*key_literal, type_pair),
+        precomputed=local_wire,
+    )
+    cls = replace(
+        cls,
+        encode_prelude=tuple(prelude),
+        encode_optional=(*optional_keys, *cls.encode_optional),
+        type_check=(entity.table.type_attribute, entity.name),
+        key_names=tuple(k.name for k in entity.table.key_attributes),
+    )
+    key_fields = tuple(
+        FieldView(a.py_name, codecs.annotation(a.type), None, None) for a in entity.key_fields
+    )
+    params = ", ".join(f"{f.py_name}: {f.annotation}" for f in key_fields)
+
+    def param_text(field: TemplateField) -> str:
+        attribute = by_name[field.name]
+        where = _where(entity.name, attribute)
+        if field.width is not None:
+            return f"rt.format_padded_int({attribute.py_name}, {field.width}, {where})"
+        return codecs.encode_text(attribute.type, attribute.py_name, where)
+
+    key_item = []
+    for source in entity.primary_sources:
+        if source.template is not None:
+            key_item.append(
+                (source.attribute.name, f'{{"S": {template_expression(source.template, param_text)}}}')
+            )
+        else:
+            attribute = by_name[source.field_names[0]]
+            key_item.append(
+                (
+                    source.attribute.name,
+                    codecs.encode(attribute.type, attribute.py_name, _where(entity.name, attribute)),
+                )
+            )
+    return EntityView(
+        cls=cls,
+        key_fields=key_fields,
+        key_params=params,
+        key_item=tuple(key_item),
+        key_attribute_names=tuple(k.name for k in entity.table.key_attributes),
+        type_attribute=entity.table.type_attribute,
+        table_id=entity.table.id,
+    )
+
+
+def template_expression(template: KeyTemplate, text_of: Callable[[TemplateField], str]) -> str:
+    """A string expression rendering ``template``: literal text joined with field texts."""
+    return " + ".join(
+        literal(part) if isinstance(part, str) else text_of(part) for part in template.parts
+    )
+
+
+def _snake(name: str) -> str:
+    from dynagen.model.naming import snake_case
+
+    return snake_case(name)
