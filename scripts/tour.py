@@ -1,8 +1,8 @@
 """The main job: use the package generated from schemas/shop.yaml against a local server.
 
 Run by ``make example`` after ``dynagen build schemas/shop.yaml -o generated_example/shop``.
-It starts moto's server itself (no AWS account needed), creates the tables, writes typed
-objects through the generated codecs and reads them back.
+It starts moto's server itself (no AWS account needed), creates the tables and walks
+through the generated repositories, printing what it did.
 """
 
 from __future__ import annotations
@@ -18,8 +18,18 @@ import boto3
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generated_example"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from local_server import moto_server  # noqa: E402
-from shop import _runtime, create_tables, models  # noqa: E402
+from local_server import moto_server
+from shop import (
+    Address,
+    AlreadyExistsError,
+    Customer,
+    Database,
+    Order,
+    OrderLine,
+    OrderStatus,
+    VersionConflictError,
+    create_tables,
+)
 
 
 def main() -> None:
@@ -34,46 +44,60 @@ def main() -> None:
         )
         create_tables(client, table_prefix="tour-")
         print("created tables:", ", ".join(client.list_tables()["TableNames"]))
-        transport = _runtime.Transport(client)
-        now = datetime.now(timezone.utc)
-        customer = models.Customer(
+        db = Database(client, table_prefix="tour-")
+
+        ann = db.customer.create(
+            Customer(
+                customer_id="c1",
+                email="ann@example.com",
+                name="Ann",
+                tags={"vip"},
+                address=Address(street="1 Main St", city="Leeds"),
+            )
+        )
+        print(f"created {ann.customer_id}: version {ann.version}, created {ann.created_at}")
+        try:
+            db.customer.create(Customer(customer_id="c1", email="other@example.com"))
+        except AlreadyExistsError as error:
+            print(f"create again -> AlreadyExistsError (stored: {error.item})")
+
+        assert db.customer.get(customer_id="c1") == ann, "get did not return the item"
+        ann = db.customer.put(ann)
+        print(f"put -> version {ann.version}")
+        ann = db.customer.update(
+            customer_id="c1", name=None, email="ann@shop.example", expected_version=2
+        )
+        print(f"update (name removed, email changed) -> version {ann.version}: {ann.email}")
+        try:
+            db.customer.update(customer_id="c1", points=10, expected_version=1)
+        except VersionConflictError as error:
+            print(f"stale update -> VersionConflictError (stored version {error.item})")
+
+        order = db.order.create(
+            Order(
+                order_id=uuid.uuid4(),
+                customer_id="c1",
+                status=OrderStatus.PAID,
+                total=Decimal("59.90"),
+                lines=[OrderLine(sku="BOOK-1", quantity=2, price=Decimal("29.95"))],
+            )
+        )
+        assert order.created_at is not None
+        print(f"created order {order.order_id} at {order.created_at}")
+        same = db.order.get(
+            customer_id="c1", created_at=order.created_at, order_id=order.order_id
+        )
+        assert same == order, "the order did not round-trip"
+        shipped = db.order.update(
             customer_id="c1",
-            email="ann@example.com",
-            name="Ann",
-            tags={"vip"},
-            address=models.Address(street="1 Main St", city="Leeds"),
-            created_at=now,
-            updated_at=now,
-            version=1,
+            created_at=order.created_at,
+            order_id=order.order_id,
+            status=OrderStatus.SHIPPED,
         )
-        order = models.Order(
-            order_id=uuid.uuid4(),
-            customer_id="c1",
-            status=models.OrderStatus.PAID,
-            total=Decimal("59.90"),
-            lines=[models.OrderLine(sku="BOOK-1", quantity=2, price=Decimal("29.95"))],
-            created_at=now,
-        )
-        for obj, encode in (
-            (customer, models.encode_customer),
-            (order, models.encode_order),
-        ):
-            item = encode(obj)  # type: ignore[operator]
-            transport.call("PutItem", {"TableName": "tour-shop", "Item": item})
-            print(f"put {type(obj).__name__}: pk={item['pk']['S']} sk={item['sk']['S']}")
-        got = transport.call(
-            "GetItem",
-            {"TableName": "tour-shop", "Key": models.customer_key_item(customer_id="c1")},
-        )
-        read_back = models.decode_customer(got["Item"])
-        print("read back:", read_back)
-        assert read_back == customer, "the customer did not round-trip"
-        key = models.order_key_item(
-            customer_id="c1", created_at=now, order_id=order.order_id
-        )
-        got = transport.call("GetItem", {"TableName": "tour-shop", "Key": key})
-        assert models.decode_order(got["Item"]) == order, "the order did not round-trip"
-        print("both items round-tripped through DynamoDB's wire form unchanged")
+        print(f"order status -> {shipped.status.value}")
+        old = db.customer.delete(customer_id="c1", expected_version=ann.version)
+        print(f"deleted customer (was version {old.version if old else None})")
+        print("done at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import enum
 import hashlib
 import hmac
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
+    "MAX_ITEM_SIZE",
     "UNSET",
     "AlreadyExistsError",
     "BatchIncompleteError",
@@ -58,17 +60,23 @@ __all__ = [
     "DynagenError",
     "InvalidCursorError",
     "Json",
+    "Key",
     "NotFoundError",
     "TransactionCanceledError",
     "Transport",
     "Unset",
     "VersionConflictError",
     "check_bool",
+    "check_instance",
     "check_item_size",
+    "check_item_type",
+    "check_list",
+    "check_map",
     "check_str",
     "decode_bytes",
     "decode_bytes_set",
     "decode_cursor",
+    "decode_error",
     "decode_json",
     "decode_number_set",
     "decode_string_set",
@@ -79,6 +87,7 @@ __all__ = [
     "encode_json",
     "encode_number_set",
     "encode_string_set",
+    "enum_value",
     "escape_key_text",
     "format_date",
     "format_datetime",
@@ -88,6 +97,7 @@ __all__ = [
     "format_int",
     "format_padded_int",
     "format_uuid",
+    "is_condition_failure",
     "item_size",
     "parse_date",
     "parse_datetime",
@@ -97,7 +107,12 @@ __all__ = [
     "parse_int",
     "parse_uuid",
     "raw_error_body",
+    "required",
+    "stored_item_after_failure",
     "unescape_key_text",
+    "update_expression",
+    "utc_now",
+    "version_condition",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -320,11 +335,12 @@ UNSET: Final = Unset.UNSET
 # Scalar codecs
 # --------------------------------------------------------------------------------------
 
-_UTC: Final = timezone.utc
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UTC: Final = timezone.utc  # noqa: UP017 (datetime.UTC is Python 3.11+)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=_UTC)
 _I38: Final = 10**38  # every int of magnitude below this has at most 38 digits
 _I126: Final = 10**126  # DynamoDB's largest magnitude is 9.99...E+125
-_DT_FORMAT: Final = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(100))
+_DAY_PREFIXES: Final[dict[int, str]] = {}  # date ordinal -> "YYYY-MM-DDT"
 
 
 def _type_name(value: object) -> str:
@@ -413,7 +429,7 @@ def format_float(value: float, where: str) -> str:
             ) from None
     a = abs(value)
     if not 1e-130 <= a < 1e126 and a != 0.0:
-        if a != a or a == float("inf"):
+        if math.isnan(a) or math.isinf(a):
             raise ValueError(f"{where}: {value} cannot be stored in DynamoDB")
         raise ValueError(
             f"{where}: {value!r} is out of DynamoDB's number range "
@@ -514,15 +530,24 @@ def format_datetime(value: datetime, where: str) -> str:
                 raise ValueError(
                     f"{where}: {value.isoformat()} is out of range in UTC"
                 ) from None
-    return _DT_FORMAT % (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
+    # "YYYY-MM-DDT" comes from a small cache keyed by the day (measured ~30% faster
+    # than one %-format of all seven fields); the time part uses a 2-digit table.
+    day = _DAY_PREFIXES.get(value.toordinal())
+    if day is None:
+        day = _day_prefix(value)
+    d2 = _TWO_DIGITS
+    return (
+        f"{day}{d2[value.hour]}:{d2[value.minute]}:{d2[value.second]}"
+        f".{value.microsecond:06d}Z"
     )
+
+
+def _day_prefix(value: date) -> str:
+    if len(_DAY_PREFIXES) >= 4096:
+        _DAY_PREFIXES.clear()
+    day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+    _DAY_PREFIXES[value.toordinal()] = day
+    return day
 
 
 def parse_datetime(text: str) -> datetime:
@@ -533,7 +558,8 @@ def parse_datetime(text: str) -> datetime:
     raises ``ValueError``.
     """
     if text[-1:] == "Z":
-        return datetime.fromisoformat(text[:-1] + "+00:00")
+        # Python 3.10's fromisoformat does not read "Z".
+        return datetime.fromisoformat(text[:-1] + "+00:00")  # noqa: FURB162
     value = datetime.fromisoformat(text)
     if value.utcoffset() is None:
         raise ValueError(f"datetime without a timezone: {text!r}")
@@ -1135,7 +1161,7 @@ def decode_cursor(
         return _decode_cursor(cursor, query_id, params_digest, secret)
     except InvalidCursorError:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 (contract: any malformed cursor is this error)
         raise InvalidCursorError("malformed cursor") from None
 
 
@@ -1314,7 +1340,11 @@ def _stub_transact_get(request: dict[str, Any]) -> dict[str, Any]:
 
 # operation -> (client method name, stub builder).  The stub passes botocore's parameter
 # validation cheaply and names the same tables (endpoint resolution may use them); the
-# body actually sent is the request itself, swapped in before signing.
+# body actually sent is the request itself, swapped in before signing.  This relies on
+# nothing derived from the serialized stub body surviving to the wire: true for
+# DynamoDB, which has no request checksums or compression; the idempotency token
+# botocore puts into a TransactWriteItems stub is discarded with it (the real request
+# carries its own ClientRequestToken).
 _OPERATIONS: Final[
     dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]]
 ] = {
@@ -1429,8 +1459,8 @@ class Transport:
         if spec is not None:
             try:
                 params = spec[1](request)
-            except Exception:
-                params = request  # malformed: let botocore's validation explain it
+            except Exception:  # noqa: BLE001 (botocore's validation explains it)
+                params = request
         else:
             params = request
         token = _ACTIVE.set((self._events, _request_json(request).encode("utf-8")))
@@ -1466,10 +1496,11 @@ def raw_error_body(error: ClientError) -> dict[str, Any]:
 
 _T = TypeVar("_T")
 _EntityT = TypeVar("_EntityT")
-_E = TypeVar("_E", bound=enum.Enum)
 
 #: The DynamoDB type letters: a KeyError naming one means "stored with another type".
-_WIRE_TYPES: Final = frozenset(("S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"))
+_WIRE_TYPES: Final = frozenset(
+    ("S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS")
+)
 
 
 class Key(Generic[_EntityT]):
@@ -1551,3 +1582,66 @@ def decode_error(
     else:
         message = f"{type(error).__name__}: {error}"
     return DecodeError(message, entity=entity, attribute=attribute, key=key)
+
+
+# -- support for generated repositories ------------------------------------------------
+
+
+def utc_now() -> datetime:
+    """The default clock of a ``Database``: the current time, aware, in UTC."""
+    return datetime.now(_UTC)
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    """Whether ``error`` is DynamoDB's ConditionalCheckFailedException."""
+    code: object = error.response.get("Error", {}).get("Code")
+    return code == "ConditionalCheckFailedException"
+
+
+def stored_item_after_failure(
+    error: ClientError, transport: Transport, table: str, key: dict[str, Any]
+) -> dict[str, Any] | None:
+    """After a failed conditional write: the item as stored (wire form), None if absent.
+
+    Re-raises ``error`` unless it is a condition failure. Uses the old item DynamoDB
+    returns for ``ReturnValuesOnConditionCheckFailure=ALL_OLD``; where the server gives
+    none (the item is absent, or the server does not support it), one consistent read
+    tells which.
+    """
+    if not is_condition_failure(error):
+        raise error
+    old = raw_error_body(error).get("Item")
+    if type(old) is dict:
+        return old
+    response = transport.call(
+        "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True}
+    )
+    item: dict[str, Any] | None = response.get("Item")
+    return item
+
+
+def version_condition(
+    expected: int,
+    placeholder: str,
+    stored_name: str,
+    names: dict[str, str],
+    values: dict[str, Any],
+) -> str:
+    """The condition that the stored version is ``expected`` (an item stored without a
+    version counts as version 0); adds its placeholders to ``names`` and ``values``."""
+    names[placeholder] = stored_name
+    values[":__expected_version"] = {"N": format_int(expected, "expected_version")}
+    if expected == 0:
+        return (
+            f"(attribute_not_exists({placeholder}) OR "
+            f"{placeholder} = :__expected_version)"
+        )
+    return f"{placeholder} = :__expected_version"
+
+
+def update_expression(sets: list[str], removes: list[str]) -> str:
+    """``SET a, b REMOVE c`` from the clauses an update collected."""
+    expression = "SET " + ", ".join(sets) if sets else ""
+    if removes:
+        expression += (" " if expression else "") + "REMOVE " + ", ".join(removes)
+    return expression

@@ -25,7 +25,11 @@ def display_path(path: Path) -> str:
 
 
 def _report(result: Compilation) -> None:
-    click.echo(format_text(result.diagnostics, {result.display_name: result.source}), err=True, nl=False)
+    click.echo(
+        format_text(result.diagnostics, {result.display_name: result.source}),
+        err=True,
+        nl=False,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,7 +47,9 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="The package directory to write (default: <package>/ beside the schema).",
 )
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if stale.")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if stale."
+)
 def build(schema: Path, output: Path | None, check_only: bool) -> None:
     """Validate SCHEMA and write the generated package."""
     result = compile_schema(schema, display_path(schema))
@@ -62,8 +68,11 @@ def build(schema: Path, output: Path | None, check_only: bool) -> None:
             for relative in paths:
                 click.echo(f"{label}: {display_path(directory / relative)}")
         if not changes.clean:
-            click.echo(f"{shown} is out of date: run `dynagen build {display_path(schema)}"
-                       f"{'' if output is None else ' -o ' + shown}`", err=True)
+            click.echo(
+                f"{shown} is out of date: run `dynagen build {display_path(schema)}"
+                f"{'' if output is None else ' -o ' + shown}`",
+                err=True,
+            )
             sys.exit(1)
         click.echo(f"{shown} is up to date")
         return
@@ -71,7 +80,9 @@ def build(schema: Path, output: Path | None, check_only: bool) -> None:
     total = len(changes.missing) + len(changes.stale) + len(changes.extra)
     click.echo(
         f"wrote {shown}: {len(changes.missing)} created, {len(changes.stale)} updated, "
-        f"{len(changes.extra)} removed" if total else f"{shown} is up to date"
+        f"{len(changes.extra)} removed"
+        if total
+        else f"{shown} is up to date"
     )
 
 

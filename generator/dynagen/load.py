@@ -95,7 +95,9 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [
+        (tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -141,7 +143,9 @@ class _Builder:
                 result[name] = self.build(value_node, (*path, name), key_loc)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
+            return [
+                self.build(item, (*path, i), None) for i, item in enumerate(node.value)
+            ]
         return self.loader.construct_object(node, deep=True)
 
     def build_scalar_key(self, node: yaml.Node) -> Any:
@@ -149,7 +153,9 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
             return value if isinstance(value, str) else str(value)
         self.diagnostics.append(
-            Diagnostic.at(self.file, _location(node.start_mark), "mapping keys must be plain text")
+            Diagnostic.at(
+                self.file, _location(node.start_mark), "mapping keys must be plain text"
+            )
         )
         return f"<complex key at line {node.start_mark.line + 1}>"
 
@@ -207,7 +213,9 @@ def decode_source(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     return text.removeprefix("\ufeff"), []
 
 
-def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Diagnostic]]:
+def load_file(
+    path: Path, display_name: str
+) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse the schema file at ``path``; ``display_name`` is used in diagnostics."""
     text, diagnostics = decode_source(path.read_bytes(), display_name)
     if text is None:

@@ -13,7 +13,12 @@ from typing import Any, Literal, cast
 
 from dynagen.diagnostics import Diagnostic
 from dynagen.load import Document, PathKey
-from dynagen.model.naming import enum_member_name, pascal_case, py_identifier, snake_case
+from dynagen.model.naming import (
+    enum_member_name,
+    pascal_case,
+    py_identifier,
+    snake_case,
+)
 from dynagen.model.schema import (
     Attribute,
     Billing,
@@ -49,7 +54,10 @@ _STREAM_VIEWS = {
     "old_image": "OLD_IMAGE",
     "new_and_old_images": "NEW_AND_OLD_IMAGES",
 }
-_TABLE_CLASSES = {"standard": "STANDARD", "standard_infrequent_access": "STANDARD_INFREQUENT_ACCESS"}
+_TABLE_CLASSES = {
+    "standard": "STANDARD",
+    "standard_infrequent_access": "STANDARD_INFREQUENT_ACCESS",
+}
 #: Names the generated package defines itself; a schema class may not take them.
 RESERVED_CLASS_NAMES = frozenset(
     {
@@ -87,19 +95,24 @@ class ModelBuilder:
         self.data: dict[str, Any] = document.data
         self.diagnostics: list[Diagnostic] = []
         self.enum_values: dict[str, tuple[str, ...]] = {
-            name: tuple(values) for name, values in (self.data.get("enums") or {}).items()
+            name: tuple(values)
+            for name, values in (self.data.get("enums") or {}).items()
         }
         self.type_names: set[str] = set(self.data.get("types") or {})
         self.inline_enums: dict[str, EnumDef] = {}
 
     # -- diagnostics -------------------------------------------------------------------
 
-    def error_at_value(self, path: PathKey, message: str, hint: str | None = None) -> None:
+    def error_at_value(
+        self, path: PathKey, message: str, hint: str | None = None
+    ) -> None:
         self.diagnostics.append(
             Diagnostic.at(self.doc.file, self.doc.value_location(path), message, hint)
         )
 
-    def error_at_key(self, path: PathKey, message: str, hint: str | None = None) -> None:
+    def error_at_key(
+        self, path: PathKey, message: str, hint: str | None = None
+    ) -> None:
         self.diagnostics.append(
             Diagnostic.at(self.doc.file, self.doc.key_location(path), message, hint)
         )
@@ -108,7 +121,9 @@ class ModelBuilder:
         self, path: PathKey, offset: int, message: str, hint: str | None = None
     ) -> None:
         self.diagnostics.append(
-            Diagnostic.at(self.doc.file, self.doc.string_location(path, offset), message, hint)
+            Diagnostic.at(
+                self.doc.file, self.doc.string_location(path, offset), message, hint
+            )
         )
 
     # -- the whole model -------------------------------------------------------------------
@@ -167,7 +182,9 @@ class ModelBuilder:
         result = []
         for name, fields in (self.data.get("types") or {}).items():
             attributes = [
-                self.attribute(field, spec, ("types", name, field), owner=name, in_type=True)
+                self.attribute(
+                    field, spec, ("types", name, field), owner=name, in_type=True
+                )
                 for field, spec in fields.items()
             ]
             result.append(TypeDef(name, tuple(a for a in attributes if a is not None)))
@@ -208,7 +225,9 @@ class ModelBuilder:
     def attribute(
         self, name: str, spec: Any, path: PathKey, *, owner: str, in_type: bool = False
     ) -> Attribute | None:
-        options: dict[str, Any] = {"type": spec} if isinstance(spec, str) else dict(spec)
+        options: dict[str, Any] = (
+            {"type": spec} if isinstance(spec, str) else dict(spec)
+        )
         type_path = path if isinstance(spec, str) else (*path, "type")
         attr_type = self.resolve_type(options["type"], options, type_path, owner, name)
         if attr_type is None:
@@ -217,24 +236,34 @@ class ModelBuilder:
         version = bool(options.get("version", False))
         optional = bool(options.get("optional", False))
         if auto is not None and not (
-            isinstance(attr_type, ScalarType) and attr_type.name in ("datetime", "epoch")
+            isinstance(attr_type, ScalarType)
+            and attr_type.name in ("datetime", "epoch")
         ):
-            self.error_at_value((*path, "auto"), "`auto` is for datetime or epoch attributes")
+            self.error_at_value(
+                (*path, "auto"), "`auto` is for datetime or epoch attributes"
+            )
         if version and attr_type != ScalarType("int"):
-            self.error_at_value((*path, "version"), "the `version` attribute must be an int")
+            self.error_at_value(
+                (*path, "version"), "the `version` attribute must be an int"
+            )
         if in_type and (auto is not None or version):
             self.error_at_key(path, "`auto` and `version` belong on entity attributes")
         if version and optional:
-            self.error_at_value((*path, "optional"), "the `version` attribute cannot be optional")
+            self.error_at_value(
+                (*path, "optional"), "the `version` attribute cannot be optional"
+            )
         has_default = "default" in options
         default = options.get("default")
         if has_default:
-            problem = default_problem(attr_type, default, self.enum_values, self.inline_enums)
+            problem = default_problem(
+                attr_type, default, self.enum_values, self.inline_enums
+            )
             if problem is not None:
                 self.error_at_value((*path, "default"), problem)
             if auto is not None or version:
                 self.error_at_value(
-                    (*path, "default"), "an `auto` or `version` attribute takes no default"
+                    (*path, "default"),
+                    "an `auto` or `version` attribute takes no default",
                 )
         return Attribute(
             name=name,
@@ -334,7 +363,9 @@ class ModelBuilder:
             point_in_time_recovery=bool(spec.get("point_in_time_recovery", False)),
             replicas=replicas,
             tags=tuple(sorted((spec.get("tags") or {}).items())),
-            table_class=_TABLE_CLASSES[spec["table_class"]] if "table_class" in spec else None,
+            table_class=_TABLE_CLASSES[spec["table_class"]]
+            if "table_class" in spec
+            else None,
             deletion_protection=bool(spec.get("deletion_protection", False)),
         )
 
@@ -356,8 +387,13 @@ class ModelBuilder:
             projection = "ALL" if projection_spec == "all" else "KEYS_ONLY"
         if local:
             if table_sk is None:
-                self.error_at_key(path, f"local index '{name}' needs a table with a sort key")
-            if "partition_key" in spec and key_attribute(spec["partition_key"]) != table_pk:
+                self.error_at_key(
+                    path, f"local index '{name}' needs a table with a sort key"
+                )
+            if (
+                "partition_key" in spec
+                and key_attribute(spec["partition_key"]) != table_pk
+            ):
                 self.error_at_key(
                     (*path, "partition_key"),
                     "a local index shares the table's partition key",
@@ -372,7 +408,12 @@ class ModelBuilder:
             return Index(name, False, table_pk, None, projection, include)
         sort_key = key_attribute(spec["sort_key"]) if "sort_key" in spec else None
         return Index(
-            name, False, key_attribute(spec["partition_key"]), sort_key, projection, include
+            name,
+            False,
+            key_attribute(spec["partition_key"]),
+            sort_key,
+            projection,
+            include,
         )
 
     def check_index_limits(self, indexes: list[Index], path: PathKey) -> None:
@@ -406,7 +447,9 @@ class ModelBuilder:
     ) -> Entity | None:
         path: PathKey = ("entities", name)
         attributes = [
-            self.attribute(attr_name, attr_spec, (*path, "attributes", attr_name), owner=name)
+            self.attribute(
+                attr_name, attr_spec, (*path, "attributes", attr_name), owner=name
+            )
             for attr_name, attr_spec in spec["attributes"].items()
         ]
         resolved = tuple(a for a in attributes if a is not None)
@@ -421,7 +464,9 @@ class ModelBuilder:
         if len(resolved) != len(attributes):
             return None
         self.check_entity_attributes(name, resolved, table, path)
-        sources, indexes = self.key_sources(name, spec.get("key") or {}, resolved, table, path)
+        sources, indexes = self.key_sources(
+            name, spec.get("key") or {}, resolved, table, path
+        )
         return Entity(
             name=name,
             snake=snake_case(name),
@@ -492,7 +537,9 @@ class ModelBuilder:
                 )
         sources: dict[str, KeySource] = {}
 
-        def source_for(key: KeyAttribute, required: bool, context: str) -> KeySource | None:
+        def source_for(
+            key: KeyAttribute, required: bool, context: str
+        ) -> KeySource | None:
             if key.name in sources:
                 return sources[key.name]
             source = self.key_source(
@@ -509,7 +556,7 @@ class ModelBuilder:
                     path,
                     f"entity '{entity}' gives no value for key attribute '{key.name}' of "
                     f"table '{table.id}'",
-                    f"add `{key.name}: \"...\"` under `key:`, or an attribute named "
+                    f'add `{key.name}: "..."` under `key:`, or an attribute named '
                     f"'{key.name}'",
                 )
         indexes = []
@@ -526,7 +573,9 @@ class ModelBuilder:
                     f"'{index.name}' (missing: {', '.join(missing)})",
                     "give all of them to put the entity in the index, or none to leave it out",
                 )
-        ordered = [sources[k.name] for k in table.all_key_attributes if k.name in sources]
+        ordered = [
+            sources[k.name] for k in table.all_key_attributes if k.name in sources
+        ]
         return ordered, indexes
 
     def key_source(
@@ -549,7 +598,9 @@ class ModelBuilder:
                     f"declare an attribute named '{key.name}' of a number or bytes type instead",
                 )
                 return None
-            template = self.template(key_spec[key.name], template_path, by_name, required)
+            template = self.template(
+                key_spec[key.name], template_path, by_name, required
+            )
             return KeySource(key, template=template) if template is not None else None
         plain = by_stored.get(key.name)
         if plain is None:
@@ -598,7 +649,9 @@ class ModelBuilder:
                 ok = False
             if field.width is not None and attribute.type != ScalarType("int"):
                 self.error_in_string(
-                    path, field.offset + 1, f"'{{{field.name}:{field.width}}}' pads ints only"
+                    path,
+                    field.offset + 1,
+                    f"'{{{field.name}:{field.width}}}' pads ints only",
                 )
                 ok = False
             if table_key and attribute.nullable and attribute.auto != "created":
@@ -626,7 +679,9 @@ class ModelBuilder:
             for second in entities[i + 1 :]:
                 if first.table.id != second.table.id:
                     continue
-                pairs = list(zip(first.primary_sources, second.primary_sources, strict=False))
+                pairs = list(
+                    zip(first.primary_sources, second.primary_sources, strict=False)
+                )
                 if all(sources_may_overlap(a, b) for a, b in pairs):
                     self.error_at_key(
                         ("entities", second.name, "key"),
@@ -642,7 +697,9 @@ class ModelBuilder:
             if ttl is None:
                 continue
             for attribute in entity.attributes:
-                if attribute.stored_name == ttl and attribute.type != ScalarType("epoch"):
+                if attribute.stored_name == ttl and attribute.type != ScalarType(
+                    "epoch"
+                ):
                     self.error_at_key(
                         ("entities", entity.name, "attributes", attribute.name),
                         f"'{ttl}' is table '{entity.table.id}''s TTL attribute and must be "
@@ -656,10 +713,13 @@ class ModelBuilder:
 
         def claim(class_name: str, owner: str, path: PathKey) -> None:
             if class_name in RESERVED_CLASS_NAMES:
-                self.error_at_key(path, f"'{class_name}' is a name the generated package uses")
+                self.error_at_key(
+                    path, f"'{class_name}' is a name the generated package uses"
+                )
             elif class_name in owners:
                 self.error_at_key(
-                    path, f"{owner} and {owners[class_name]} both define class '{class_name}'"
+                    path,
+                    f"{owner} and {owners[class_name]} both define class '{class_name}'",
                 )
             owners[class_name] = owner
 
@@ -762,7 +822,11 @@ def default_problem(
             return f"default {value!r} is not a {attr_type.name}"
         return None
     if isinstance(attr_type, ListType | SetType):
-        return None if isinstance(value, list) and not value else "only `[]` is a list default"
+        return (
+            None
+            if isinstance(value, list) and not value
+            else "only `[]` is a list default"
+        )
     if isinstance(attr_type, MapType):
         return None if value == {} else "only `{}` is a map default"
     return f"a {attr_type.describe()} attribute cannot have a default"

@@ -31,8 +31,15 @@ def enum_member_name(value: str) -> str:
     return name
 
 
-def isort_key(name: str) -> tuple[int, str]:
+def isort_key(name: str) -> tuple[int, str, str]:
     """isort's order-by-type: CONSTANTS, then Classes, then functions and variables."""
     if name.isupper():
+        return (0, name.lower(), name)
+    return (1 if name[:1].isupper() else 2, name.lower(), name)
+
+
+def dunder_all_key(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order for ``__all__``: like :func:`isort_key` but case-sensitive."""
+    if name.isupper():
         return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
+    return (1 if name[:1].isupper() else 2, name)

@@ -76,9 +76,9 @@ class Table:
         for key in self.key_attributes:
             seen.setdefault(key.name, key)
         for index in self.indexes:
-            for key in (index.partition_key, index.sort_key):
-                if key is not None:
-                    seen.setdefault(key.name, key)
+            for index_key in (index.partition_key, index.sort_key):
+                if index_key is not None:
+                    seen.setdefault(index_key.name, index_key)
         return tuple(seen.values())
 
 

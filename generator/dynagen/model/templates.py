@@ -74,7 +74,9 @@ def parse_template(text: str) -> KeyTemplate:
             )
         width = int(spec.group(2)) if spec.group(2) is not None else None
         if width is not None and not 1 <= width <= 38:
-            raise TemplateSyntaxError("a padding width is between 1 and 38", match.start())
+            raise TemplateSyntaxError(
+                "a padding width is between 1 and 38", match.start()
+            )
         parts.append(TemplateField(spec.group(1), width, match.start()))
         after = text[match.end() : match.end() + 1]
         if after not in ("", SEPARATOR):
@@ -96,4 +98,6 @@ def parse_template(text: str) -> KeyTemplate:
 def _check_literal(literal: str, offset: int) -> None:
     for index, char in enumerate(literal):
         if char in "{}":
-            raise TemplateSyntaxError(f"unbalanced '{char}' in key template", offset + index)
+            raise TemplateSyntaxError(
+                f"unbalanced '{char}' in key template", offset + index
+            )

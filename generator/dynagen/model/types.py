@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 ScalarName = Literal[
-    "string", "int", "float", "decimal", "bool", "bytes", "datetime", "date", "epoch", "uuid"
+    "string",
+    "int",
+    "float",
+    "decimal",
+    "bool",
+    "bytes",
+    "datetime",
+    "date",
+    "epoch",
+    "uuid",
 ]
 SCALAR_NAMES: tuple[ScalarName, ...] = (
     "string",
@@ -169,7 +178,9 @@ class TypeSyntaxError(ValueError):
         self.offset = offset
 
 
-def parse_type(text: str, enums: dict[str, tuple[str, ...]], types: set[str]) -> AttrType:
+def parse_type(
+    text: str, enums: dict[str, tuple[str, ...]], types: set[str]
+) -> AttrType:
     """Parse a type string such as ``list<map<int>>`` against the declared enums and types.
 
     Raises :class:`TypeSyntaxError` for an unknown name or malformed generic.
@@ -203,7 +214,9 @@ def _parse_at(
     if name in types:
         return NamedType(name), end
     if name in ("list", "map", "set"):
-        raise TypeSyntaxError(f"'{name}' needs an item type, as in '{name}<string>'", end)
+        raise TypeSyntaxError(
+            f"'{name}' needs an item type, as in '{name}<string>'", end
+        )
     raise TypeSyntaxError(f"unknown type '{name}'", start)
 
 

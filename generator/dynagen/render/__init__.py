@@ -11,7 +11,8 @@ from dynagen.model.schema import Model
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
 from dynagen.render.models_view import models_view
-from dynagen.render.package_view import package_view
+from dynagen.render.package_view import database_view, package_view
+from dynagen.render.repository_view import repository_view
 from dynagen.render.tables_view import tables_view
 from dynagen.resources import runtime_source
 
@@ -41,6 +42,14 @@ def render(model: Model) -> dict[str, str]:
         "models.py": env.get_template("models.py.jinja").render(
             header=head, view=models_view(model)
         ),
+        "database.py": env.get_template("database.py.jinja").render(
+            header=head, view=database_view(model)
+        ),
         "py.typed": f"{head}\n",
     }
+    repository = env.get_template("repository.py.jinja")
+    for entity in model.entities:
+        files[f"{entity.snake}_repository.py"] = repository.render(
+            header=head, view=repository_view(entity)
+        )
     return format_python(files)

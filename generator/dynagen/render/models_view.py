@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from dynagen.model.naming import isort_key
+from dynagen.model.naming import dunder_all_key
 from dynagen.model.schema import Attribute, Entity, EnumDef, Model, TypeDef
 from dynagen.model.templates import KeyTemplate, TemplateField
 from dynagen.model.types import EnumType, ListType, MapType, ScalarType, SetType
 from dynagen.render import codecs
+from dynagen.render.imports import import_block
 
 #: Exceptions that mean "this stored item does not fit its class".
 DECODE_FAILURES = (
@@ -41,7 +42,9 @@ class ClassView:
     doc: str
     fields: tuple[FieldView, ...]
     encode_literal: tuple[tuple[str, str], ...]  # (stored name, expression)
-    encode_optional: tuple[tuple[str, str, str], ...]  # (condition, stored name, expression)
+    encode_optional: tuple[
+        tuple[str, str, str], ...
+    ]  # (condition, stored name, expression)
     decode_steps: tuple[tuple[str, str, str], ...]  # (attribute, local, expression)
     constructor: tuple[tuple[str, str], ...]  # (py_name, local)
     encode_prelude: tuple[tuple[str, str], ...] = ()  # (local, expression)
@@ -54,7 +57,9 @@ class EntityView:
     cls: ClassView
     key_fields: tuple[FieldView, ...]
     key_params: str  # "customer_id: str, ..." keyword-only parameters
-    key_item: tuple[tuple[str, str], ...]  # (physical attribute, expression over params)
+    key_item: tuple[
+        tuple[str, str], ...
+    ]  # (physical attribute, expression over params)
     key_attribute_names: tuple[str, ...]
     type_attribute: str
     table_id: str
@@ -74,7 +79,7 @@ class ModelsView:
         names = [e.name for e in self.enums] + [t.name for t in self.types]
         for entity in self.entities:
             names += [entity.cls.name, f"{entity.cls.name}Key"]
-        return tuple(sorted(names, key=isort_key))
+        return tuple(sorted(names, key=dunder_all_key))
 
 
 def models_view(model: Model) -> ModelsView:
@@ -90,17 +95,11 @@ def models_view(model: Model) -> ModelsView:
         imports |= codecs.scalar_imports(attribute.type)
     return ModelsView(
         package=model.package,
-        imports=tuple(sorted(imports, key=_import_order)),
+        imports=import_block(imports),
         enums=model.enums,
         types=tuple(type_class(t) for t in model.types),
         entities=tuple(entity_view(e) for e in model.entities),
     )
-
-
-def _import_order(line: str) -> tuple[int, str]:
-    # isort's order for the standard library: plain imports, then from-imports, by module.
-    words = line.split()
-    return (0 if words[0] == "import" else 1, words[1])
 
 
 def _needs_factory(attribute: Attribute) -> bool:
@@ -116,7 +115,9 @@ def field_view(attribute: Attribute) -> FieldView:
     annotation = codecs.annotation(attribute.type)
     if attribute.nullable:
         annotation = f"{annotation} | None"
-    return FieldView(attribute.py_name, annotation, default_source(attribute), attribute.doc)
+    return FieldView(
+        attribute.py_name, annotation, default_source(attribute), attribute.doc
+    )
 
 
 def default_source(attribute: Attribute) -> str | None:
@@ -154,7 +155,9 @@ def _where(owner: str, attribute: Attribute) -> str:
 
 
 def type_class(type_def: TypeDef) -> ClassView:
-    return class_view(type_def.name, f"The `{type_def.name}` map type.", type_def.fields, ())
+    return class_view(
+        type_def.name, f"The `{type_def.name}` map type.", type_def.fields, ()
+    )
 
 
 def class_view(
@@ -175,7 +178,9 @@ def class_view(
         elif codecs.is_stored_absent_when_empty(attribute.type):
             encode_optional.append((value, attribute.stored_name, expression))
         elif attribute.nullable:
-            encode_optional.append((f"{value} is not None", attribute.stored_name, expression))
+            encode_optional.append(
+                (f"{value} is not None", attribute.stored_name, expression)
+            )
         else:
             encode_literal.append((attribute.stored_name, expression))
         decode_steps.append(
@@ -200,7 +205,9 @@ def decode_step(attribute: Attribute, item: str) -> str:
     if attribute.version:
         absent = "0"
     elif attribute.has_default:
-        absent = value_source(attribute).replace("field(default_factory=", "").rstrip(")")
+        absent = (
+            value_source(attribute).replace("field(default_factory=", "").rstrip(")")
+        )
         absent = {"list": "[]", "set": "set()", "dict": "{}"}.get(absent, absent)
     elif attribute.nullable:
         absent = "None"
@@ -222,7 +229,9 @@ def entity_view(entity: Entity) -> EntityView:
         value = f"obj.{attribute.py_name}"
         if attribute.nullable:
             value = f"rt.required({value}, {_where(entity.name, attribute)})"
-        wire, expression = codecs.scalar_wire(attribute.type, value, _where(entity.name, attribute))
+        wire, expression = codecs.scalar_wire(
+            attribute.type, value, _where(entity.name, attribute)
+        )
         local = f"{attribute.py_name}_"
         prelude.append((local, expression))
         local_text[attribute.name] = codecs.text_from_wire(attribute.type, local)
@@ -244,17 +253,22 @@ def entity_view(entity: Entity) -> EntityView:
             continue  # a plain key attribute is stored as the attribute itself
         expression = f'{{"S": {template_expression(source.template, text_of)}}}'
         optional_fields = [
-            by_name[f] for f in source.field_names if by_name[f].nullable and f not in local_text
+            by_name[f]
+            for f in source.field_names
+            if by_name[f].nullable and f not in local_text
         ]
         if optional_fields:
-            condition = " and ".join(f"obj.{a.py_name} is not None" for a in optional_fields)
+            condition = " and ".join(
+                f"obj.{a.py_name} is not None" for a in optional_fields
+            )
             optional_keys.append((condition, source.attribute.name, expression))
         else:
             key_literal.append((source.attribute.name, expression))
     type_pair = (entity.table.type_attribute, f'{{"S": {literal(entity.name)}}}')
     cls = class_view(
         entity.name,
-        entity.doc or f"An item of entity `{entity.name}` on table `{entity.table.id}`.",
+        entity.doc
+        or f"An item of entity `{entity.name}` on table `{entity.table.id}`.",
         entity.attributes,
         (*key_literal, type_pair),
         precomputed=local_wire,
@@ -267,7 +281,8 @@ def entity_view(entity: Entity) -> EntityView:
         key_names=tuple(k.name for k in entity.table.key_attributes),
     )
     key_fields = tuple(
-        FieldView(a.py_name, codecs.annotation(a.type), None, None) for a in entity.key_fields
+        FieldView(a.py_name, codecs.annotation(a.type), None, None)
+        for a in entity.key_fields
     )
     params = ", ".join(f"{f.py_name}: {f.annotation}" for f in key_fields)
 
@@ -282,14 +297,21 @@ def entity_view(entity: Entity) -> EntityView:
     for source in entity.primary_sources:
         if source.template is not None:
             key_item.append(
-                (source.attribute.name, f'{{"S": {template_expression(source.template, param_text)}}}')
+                (
+                    source.attribute.name,
+                    f'{{"S": {template_expression(source.template, param_text)}}}',
+                )
             )
         else:
             attribute = by_name[source.field_names[0]]
             key_item.append(
                 (
                     source.attribute.name,
-                    codecs.encode(attribute.type, attribute.py_name, _where(entity.name, attribute)),
+                    codecs.encode(
+                        attribute.type,
+                        attribute.py_name,
+                        _where(entity.name, attribute),
+                    ),
                 )
             )
     return EntityView(
@@ -303,10 +325,13 @@ def entity_view(entity: Entity) -> EntityView:
     )
 
 
-def template_expression(template: KeyTemplate, text_of: Callable[[TemplateField], str]) -> str:
+def template_expression(
+    template: KeyTemplate, text_of: Callable[[TemplateField], str]
+) -> str:
     """A string expression rendering ``template``: literal text joined with field texts."""
     return " + ".join(
-        literal(part) if isinstance(part, str) else text_of(part) for part in template.parts
+        literal(part) if isinstance(part, str) else text_of(part)
+        for part in template.parts
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynagen.model.naming import isort_key
+from dynagen.model.naming import dunder_all_key, isort_key
 from dynagen.model.schema import Model
 
 RUNTIME_EXPORTS = (
@@ -32,11 +32,55 @@ class PackageView:
 
     @property
     def all_names(self) -> tuple[str, ...]:
-        return tuple(sorted({n for _, names in self.imports for n in names}, key=isort_key))
+        return tuple(
+            sorted({n for _, names in self.imports for n in names}, key=dunder_all_key)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseEntityView:
+    name: str
+    snake: str
+    table_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseView:
+    package: str
+    entities: tuple[DatabaseEntityView, ...]
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        return tuple(
+            sorted(["_transport", "cursor_secret", *(e.snake for e in self.entities)])
+        )
+
+
+def database_view(model: Model) -> DatabaseView:
+    return DatabaseView(
+        package=model.package,
+        entities=tuple(
+            sorted(
+                (
+                    DatabaseEntityView(e.name, e.snake, e.table.id)
+                    for e in model.entities
+                ),
+                key=lambda e: e.snake,
+            )
+        ),
+    )
 
 
 def package_view(model: Model, version: str) -> PackageView:
-    imports = {"_runtime": RUNTIME_EXPORTS, "tables": TABLES_EXPORTS}
+    model_names = [e.name for e in model.enums] + [t.name for t in model.types]
+    for entity in model.entities:
+        model_names += [entity.name, f"{entity.name}Key"]
+    imports = {
+        "_runtime": RUNTIME_EXPORTS,
+        "tables": TABLES_EXPORTS,
+        "database": ("Database",),
+        "models": tuple(model_names),
+    }
     return PackageView(
         package=model.package,
         version=version,

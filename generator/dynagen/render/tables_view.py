@@ -22,7 +22,9 @@ def tables_view(model: Model) -> TablesView:
         package=model.package,
         definitions={t.id: create_table_input(t) for t in model.tables},
         time_to_live={t.id: t.ttl for t in model.tables if t.ttl},
-        point_in_time_recovery=tuple(t.id for t in model.tables if t.point_in_time_recovery),
+        point_in_time_recovery=tuple(
+            t.id for t in model.tables if t.point_in_time_recovery
+        ),
         replicas={t.id: t.replicas for t in model.tables if t.replicas},
     )
 
@@ -46,7 +48,10 @@ def create_table_input(table: Table) -> dict[str, Any]:
     if global_:
         request["GlobalSecondaryIndexes"] = global_
     if table.stream is not None:
-        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": table.stream,
+        }
     if table.table_class is not None:
         request["TableClass"] = table.table_class
     if table.deletion_protection:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -42,11 +42,12 @@ def _relevance(error: ValidationError) -> tuple[int, int]:
 def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic]:
     path: PathKey = tuple(error.absolute_path)
     where = _describe(path)
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(_allowed_keys(error.schema))
-        declared = set(error.schema.get("properties", {}))
+        allowed = sorted(_allowed_keys(schema))
+        declared = set(schema.get("properties", {}))
         for key in error.instance:
-            if key in declared or _matches_pattern(key, error.schema):
+            if key in declared or _matches_pattern(key, schema):
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else _allowed_hint(allowed)
@@ -58,7 +59,9 @@ def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic
             )
         return
     if error.validator == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        missing = (
+            str(error.message).split("'")[1] if "'" in error.message else error.message
+        )
         yield Diagnostic.at(
             document.file,
             document.key_location(path),
@@ -70,20 +73,25 @@ def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic
         name = error.instance
         yield Diagnostic.at(
             document.file,
-            document.key_location((*path, name)) if isinstance(name, str) else document.key_location(path),
+            document.key_location((*path, name))
+            if isinstance(name, str)
+            else document.key_location(path),
             f"'{name}' is not a valid name in {where}",
             _schema_hint(error.schema),
         )
         return
     location = document.value_location(path)
     yield Diagnostic.at(
-        document.file, location, f"{where}: {_message(error)}", _schema_hint(error.schema)
+        document.file,
+        location,
+        f"{where}: {_message(error)}",
+        _schema_hint(error.schema),
     )
 
 
 def _message(error: ValidationError) -> str:
     if error.validator == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
+        options = ", ".join(str(v) for v in cast(list[Any], error.validator_value))
         return f"{error.instance!r} is not one of: {options}"
     if error.validator == "const":
         return f"{error.instance!r} must be {error.validator_value!r}"

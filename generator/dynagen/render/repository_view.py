@@ -1,0 +1,266 @@
+"""The view of ``<entity>_repository.py``: every method's arguments and request parts.
+
+Placeholders: an attribute's ``ExpressionAttributeNames`` placeholder is ``#`` followed by
+its stored name when that is a plain word, else ``#n`` and a digest of the name, so one
+placeholder always means one stored name. Value placeholders of attributes are ``:`` and
+the attribute's name; the repository's own values start with ``:__``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from dynagen.model.naming import isort_key, snake_case
+from dynagen.model.schema import Attribute, Entity, KeySource
+from dynagen.model.templates import TemplateField
+from dynagen.model.types import (
+    AttrType,
+    EnumType,
+    ListType,
+    MapType,
+    NamedType,
+    SetType,
+)
+from dynagen.render import codecs
+from dynagen.render.imports import import_block
+from dynagen.render.models_view import literal, template_expression
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def name_placeholder(stored_name: str) -> str:
+    if _WORD.fullmatch(stored_name):
+        return f"#{stored_name}"
+    return "#n" + hashlib.sha256(stored_name.encode()).hexdigest()[:8]
+
+
+def value_placeholder(name: str) -> str:
+    return f":{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateArgView:
+    """One keyword argument of ``update``: an attribute that may be set or removed."""
+
+    py_name: str
+    annotation: str  # e.g. "str | None | rt.Unset"
+    name_placeholder: str
+    stored_name: str
+    set_clause: str  # "#email = :email"
+    value_placeholder: str
+    encode: str  # wire value of the argument (narrowed to its type)
+    removable: bool  # None removes it (optional attributes)
+    empty_removes: bool  # an empty set removes it (DynamoDB stores no empty set)
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedKeyView:
+    """An index key attribute derived from attributes ``update`` may change."""
+
+    attribute: str  # physical attribute name
+    name_placeholder: str
+    value_placeholder: str
+    set_clause: str
+    changed_by: tuple[str, ...]  # update arguments naming a field of the template
+    needs_all: tuple[str, ...]  # the same: every one must be given to rewrite it
+    expression: str  # wire value from the arguments
+    missing_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryView:
+    entity: str
+    snake: str
+    table_id: str
+    key_params: str  # "customer_id: str, ..."
+    key_args: str  # "customer_id=customer_id, ..."
+    key_args_from_new: str  # "customer_id=new.customer_id, ..."
+    key_placeholder: str  # placeholder of the table's partition key attribute
+    key_stored_name: str
+    version: Attribute | None
+    version_placeholder: str
+    auto_created: tuple[Attribute, ...]
+    auto_updated: tuple[Attribute, ...]
+    update_args: tuple[UpdateArgView, ...]
+    derived_keys: tuple[DerivedKeyView, ...]
+    updated_clauses: tuple[tuple[str, str, str, str, str], ...]
+    # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
+    models_imports: tuple[str, ...]
+    imports: tuple[str, ...]  # standard-library import lines, as the code needs
+
+    @property
+    def has_writes_without_arguments(self) -> bool:
+        """Whether every update writes something (a version step or an updated time)."""
+        return self.version is not None or bool(self.auto_updated)
+
+
+def repository_view(entity: Entity) -> RepositoryView:
+    key_fields = entity.key_fields
+    key_params = ", ".join(
+        f"{a.py_name}: {codecs.annotation(a.type)}" for a in key_fields
+    )
+    key_args = ", ".join(f"{a.py_name}={a.py_name}" for a in key_fields)
+    key_args_from_new = ", ".join(
+        f"{a.py_name}=rt.required(new.{a.py_name}, {literal(entity.name + '.' + a.name)})"
+        if a.nullable
+        else f"{a.py_name}=new.{a.py_name}"
+        for a in key_fields
+    )
+    key_names = {a.name for a in key_fields}
+    plain_keys = {s.plain for s in entity.primary_sources if s.plain is not None}
+    updatable = [
+        a
+        for a in entity.attributes
+        if a.name not in key_names
+        and a.name not in plain_keys
+        and not a.version
+        and a.auto is None
+    ]
+    version = entity.version_attribute
+    auto_updated = tuple(a for a in entity.attributes if a.auto == "updated")
+    updated_clauses = tuple(
+        (
+            name_placeholder(a.stored_name),
+            a.stored_name,
+            f"{name_placeholder(a.stored_name)} = :__{a.name}",
+            f":__{a.name}",
+            codecs.encode(a.type, "now", literal(f"{entity.name}.{a.name}")),
+        )
+        for a in auto_updated
+    )
+    pk = entity.table.partition_key.name
+    update_args = tuple(update_arg(entity, a) for a in updatable)
+    derived_keys = tuple(
+        d
+        for s in entity.key_sources
+        if (d := derived_key(entity, s, {a.name for a in updatable})) is not None
+    )
+    code = " ".join(
+        [key_params]
+        + [f"{a.annotation} {a.encode}" for a in update_args]
+        + [d.expression for d in derived_keys]
+    )
+    words = set(re.findall(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)", code))
+    exported = model_exports(entity)
+    models_imports = sorted(
+        {entity.name, f"{entity.name}Key", f"{entity.snake}_key_item"}
+        | {f"decode_{entity.snake}", f"encode_{entity.snake}"}
+        | (words & exported),
+        key=isort_key,
+    )
+    scalar_imports = {
+        line for a in entity.attributes for line in codecs.scalar_imports(a.type)
+    }
+    return RepositoryView(
+        entity=entity.name,
+        snake=entity.snake,
+        table_id=entity.table.id,
+        key_params=key_params,
+        key_args=key_args,
+        key_args_from_new=key_args_from_new,
+        key_placeholder=name_placeholder(pk),
+        key_stored_name=pk,
+        version=version,
+        version_placeholder=name_placeholder(version.stored_name) if version else "",
+        auto_created=tuple(a for a in entity.attributes if a.auto == "created"),
+        auto_updated=auto_updated,
+        update_args=update_args,
+        derived_keys=derived_keys,
+        updated_clauses=updated_clauses,
+        models_imports=tuple(models_imports),
+        imports=import_block(
+            [
+                "from collections.abc import Callable",
+                "from dataclasses import replace",
+                "from datetime import datetime",
+                "from typing import Any",
+            ]
+            + [line for line in scalar_imports if line.split()[-1] in words]
+        ),
+    )
+
+
+def model_exports(entity: Entity) -> set[str]:
+    """Names ``models.py`` defines that an entity's repository code may mention."""
+    names: set[str] = set()
+
+    def visit(attr_type: AttrType) -> None:
+        if isinstance(attr_type, EnumType):
+            names.add(attr_type.name)
+        elif isinstance(attr_type, NamedType):
+            names.update({attr_type.name, f"encode_{snake_case(attr_type.name)}"})
+        elif isinstance(attr_type, ListType | SetType):
+            visit(attr_type.item)
+        elif isinstance(attr_type, MapType):
+            visit(attr_type.value)
+
+    for attribute in entity.attributes:
+        visit(attribute.type)
+    return names
+
+
+def update_arg(entity: Entity, attribute: Attribute) -> UpdateArgView:
+    annotation = codecs.annotation(attribute.type)
+    removable = attribute.optional
+    full = (
+        f"{annotation} | rt.Unset | None" if removable else f"{annotation} | rt.Unset"
+    )
+    placeholder = name_placeholder(attribute.stored_name)
+    value = value_placeholder(attribute.name)
+    return UpdateArgView(
+        py_name=attribute.py_name,
+        annotation=full,
+        name_placeholder=placeholder,
+        stored_name=attribute.stored_name,
+        set_clause=f"{placeholder} = {value}",
+        value_placeholder=value,
+        encode=codecs.encode(
+            attribute.type,
+            attribute.py_name,
+            literal(f"{entity.name}.{attribute.name}"),
+        ),
+        removable=removable,
+        empty_removes=isinstance(attribute.type, SetType),
+    )
+
+
+def derived_key(
+    entity: Entity, source: KeySource, updatable: set[str]
+) -> DerivedKeyView | None:
+    """How ``update`` rewrites an index key attribute whose template names changed fields."""
+    if source.template is None:
+        return None
+    changed = tuple(f for f in source.field_names if f in updatable)
+    if not changed:
+        return None
+    by_name = {a.name: a for a in entity.attributes}
+
+    def text_of(field: TemplateField) -> str:
+        attribute = by_name[field.name]
+        where = literal(f"{entity.name}.{attribute.name}")
+        if field.width is not None:
+            return f"rt.format_padded_int({attribute.py_name}, {field.width}, {where})"
+        return codecs.encode_text(attribute.type, attribute.py_name, where)
+
+    placeholder = name_placeholder(source.attribute.name)
+    value = (
+        f":__{source.attribute.name}"
+        if _WORD.fullmatch(source.attribute.name)
+        else (":__" + placeholder[1:])
+    )
+    py_changed = tuple(by_name[f].py_name for f in changed)
+    return DerivedKeyView(
+        attribute=source.attribute.name,
+        name_placeholder=placeholder,
+        value_placeholder=value,
+        set_clause=f"{placeholder} = {value}",
+        changed_by=py_changed,
+        needs_all=py_changed,
+        expression=f'{{"S": {template_expression(source.template, text_of)}}}',
+        missing_message=(
+            f"{entity.name}.update: '{source.attribute.name}' is built from "
+            f"{', '.join(changed)}; give all of them to change any"
+        ),
+    )
