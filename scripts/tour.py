@@ -22,7 +22,9 @@ from local_server import moto_server
 from shop import (
     Address,
     AlreadyExistsError,
+    ConditionFailedError,
     Customer,
+    CustomerStatus,
     Database,
     Order,
     OrderLine,
@@ -55,11 +57,13 @@ def main() -> None:
                 address=Address(street="1 Main St", city="Leeds"),
             )
         )
-        print(f"created {ann.customer_id}: version {ann.version}, created {ann.created_at}")
+        print(
+            f"created {ann.customer_id}: version {ann.version}, created {ann.created_at}"
+        )
         try:
             db.customer.create(Customer(customer_id="c1", email="other@example.com"))
         except AlreadyExistsError as error:
-            print(f"create again -> AlreadyExistsError (stored: {error.item})")
+            print(f"create again -> AlreadyExistsError (stored: {error.item!r:.60}...)")
 
         assert db.customer.get(customer_id="c1") == ann, "get did not return the item"
         ann = db.customer.put(ann)
@@ -67,11 +71,29 @@ def main() -> None:
         ann = db.customer.update(
             customer_id="c1", name=None, email="ann@shop.example", expected_version=2
         )
-        print(f"update (name removed, email changed) -> version {ann.version}: {ann.email}")
+        print(
+            f"update (name removed, email changed) -> version {ann.version}: {ann.email}"
+        )
+        ann = db.customer.add_points(
+            customer_id="c1", points=5, status=CustomerStatus.ACTIVE
+        )
+        print(
+            f"add_points (declared update) -> {ann.points} points, version {ann.version}"
+        )
+        try:
+            db.customer.add_points(
+                customer_id="c1", points=5, status=CustomerStatus.SUSPENDED
+            )
+        except ConditionFailedError as error:
+            print(
+                f"add_points on a suspended-only condition -> ConditionFailedError ({error})"
+            )
         try:
             db.customer.update(customer_id="c1", points=10, expected_version=1)
         except VersionConflictError as error:
-            print(f"stale update -> VersionConflictError (stored version {error.item})")
+            print(
+                f"stale update -> VersionConflictError (stored: version {error.item.version})"
+            )  # type: ignore[attr-defined]
 
         order = db.order.create(
             Order(

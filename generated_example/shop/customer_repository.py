@@ -223,6 +223,71 @@ class CustomerRepository:
             raise rt.VersionConflictError(item=decode_customer(old)) from error
         return decode_customer(response["Attributes"])
 
+    def add_points(
+        self,
+        *,
+        customer_id: str,
+        points: int,
+        status: CustomerStatus,
+        expected_version: int | None = None,
+    ) -> Customer:
+        """Declared update: ``ADD points :points`` if ``status = :status``.
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        key = customer_key_item(customer_id=customer_id)
+        now = self._clock()
+        names = {
+            "#n0": "points",
+            "#n1": "status",
+            "#n2": "updated_at",
+            "#n3": "version",
+            "#n4": "pk",
+        }
+        values: dict[str, Any] = {
+            ":p0": {"N": rt.format_int(points, "Customer.add_points.points")},
+            ":p1": {
+                "S": rt.enum_value(status, CustomerStatus, "Customer.add_points.status")
+            },
+            ":__updated_at": {
+                "S": rt.format_datetime(now, "Customer.add_points.updated_at")
+            },
+            ":__zero": {"N": "0"},
+            ":__one": {"N": "1"},
+        }
+        condition = "attribute_exists(#n4) AND (#n1 = :p1)"
+        if expected_version is not None:
+            condition += " AND " + rt.version_condition(
+                expected_version,
+                "#n3",
+                "version",
+                names,
+                values,
+            )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "SET #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one ADD #n0 :p0",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:
+            response = self._transport.call("UpdateItem", request)
+        except ClientError as error:
+            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            if old is None:
+                raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
+            stored = decode_customer(old)
+            if expected_version is not None and stored.version != expected_version:
+                raise rt.VersionConflictError(item=stored) from error
+            raise rt.ConditionFailedError(item=stored) from error
+        return decode_customer(response["Attributes"])
+
     def delete(
         self,
         *,

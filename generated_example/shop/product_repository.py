@@ -246,6 +246,203 @@ class ProductRepository:
             raise rt.VersionConflictError(item=decode_product(old)) from error
         return decode_product(response["Attributes"])
 
+    def reserve_stock(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        on_sale: ProductStatus,
+        expected_version: int | None = None,
+    ) -> Product:
+        """Declared update: ``SET count = count - :quantity`` if ``count >= :quantity and status = :on_sale``.
+        Take units out of stock; fails when fewer are left or the product is not on sale.
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        key = product_key_item(sku=sku)
+        now = self._clock()
+        names = {
+            "#n0": "count",
+            "#n1": "status",
+            "#n2": "updated_at",
+            "#n3": "version",
+            "#n4": "pk",
+        }
+        values: dict[str, Any] = {
+            ":p0": {"N": rt.format_int(quantity, "Product.reserve_stock.quantity")},
+            ":p1": {
+                "S": rt.enum_value(
+                    on_sale, ProductStatus, "Product.reserve_stock.on_sale"
+                )
+            },
+            ":__d_count": {"N": rt.format_int(0, "Product.reserve_stock.count")},
+            ":__updated_at": {
+                "S": rt.format_datetime(now, "Product.reserve_stock.updated_at")
+            },
+            ":__zero": {"N": "0"},
+            ":__one": {"N": "1"},
+        }
+        condition = "attribute_exists(#n4) AND (#n0 >= :p0 AND #n1 = :p1)"
+        if expected_version is not None:
+            condition += " AND " + rt.version_condition(
+                expected_version,
+                "#n3",
+                "version",
+                names,
+                values,
+            )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "SET #n0 = if_not_exists(#n0, :__d_count) - :p0, #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:
+            response = self._transport.call("UpdateItem", request)
+        except ClientError as error:
+            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            if old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from error
+            stored = decode_product(old)
+            if expected_version is not None and stored.version != expected_version:
+                raise rt.VersionConflictError(item=stored) from error
+            raise rt.ConditionFailedError(item=stored) from error
+        return decode_product(response["Attributes"])
+
+    def restock(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        expected_version: int | None = None,
+    ) -> Product:
+        """Declared update: ``ADD count :quantity``.
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        key = product_key_item(sku=sku)
+        now = self._clock()
+        names = {
+            "#n0": "count",
+            "#n1": "updated_at",
+            "#n2": "version",
+            "#n3": "pk",
+        }
+        values: dict[str, Any] = {
+            ":p0": {"N": rt.format_int(quantity, "Product.restock.quantity")},
+            ":__updated_at": {
+                "S": rt.format_datetime(now, "Product.restock.updated_at")
+            },
+            ":__zero": {"N": "0"},
+            ":__one": {"N": "1"},
+        }
+        condition = "attribute_exists(#n3)"
+        if expected_version is not None:
+            condition += " AND " + rt.version_condition(
+                expected_version,
+                "#n2",
+                "version",
+                names,
+                values,
+            )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "SET #n1 = :__updated_at, #n2 = if_not_exists(#n2, :__zero) + :__one ADD #n0 :p0",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:
+            response = self._transport.call("UpdateItem", request)
+        except ClientError as error:
+            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            if old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from error
+            stored = decode_product(old)
+            if expected_version is not None and stored.version != expected_version:
+                raise rt.VersionConflictError(item=stored) from error
+            raise rt.ConditionFailedError(item=stored) from error
+        return decode_product(response["Attributes"])
+
+    def set_price(
+        self,
+        *,
+        sku: str,
+        price_cents: int,
+        expected_version: int | None = None,
+    ) -> Product:
+        """Declared update: ``SET price_cents = :price_cents``.
+        Change the price (gsi2sk is rewritten in the same request).
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        key = product_key_item(sku=sku)
+        now = self._clock()
+        names = {
+            "#n0": "price_cents",
+            "#n1": "gsi2sk",
+            "#n2": "updated_at",
+            "#n3": "version",
+            "#n4": "pk",
+        }
+        values: dict[str, Any] = {
+            ":p0": {"N": rt.format_int(price_cents, "Product.set_price.price_cents")},
+            ":__k0": {
+                "S": "PRICE#"
+                + rt.format_padded_int(price_cents, 10, "Product.price_cents")
+                + "#"
+                + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
+            },
+            ":__updated_at": {
+                "S": rt.format_datetime(now, "Product.set_price.updated_at")
+            },
+            ":__zero": {"N": "0"},
+            ":__one": {"N": "1"},
+        }
+        condition = "attribute_exists(#n4)"
+        if expected_version is not None:
+            condition += " AND " + rt.version_condition(
+                expected_version,
+                "#n3",
+                "version",
+                names,
+                values,
+            )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "SET #n0 = :p0, #n1 = :__k0, #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:
+            response = self._transport.call("UpdateItem", request)
+        except ClientError as error:
+            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            if old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from error
+            stored = decode_product(old)
+            if expected_version is not None and stored.version != expected_version:
+                raise rt.VersionConflictError(item=stored) from error
+            raise rt.ConditionFailedError(item=stored) from error
+        return decode_product(response["Attributes"])
+
     def delete(
         self,
         *,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Literal, cast
 
 from dynagen.diagnostics import Diagnostic
@@ -22,6 +23,7 @@ from dynagen.model.naming import (
 from dynagen.model.schema import (
     Attribute,
     Billing,
+    DeclaredUpdate,
     Entity,
     EnumDef,
     Index,
@@ -44,6 +46,7 @@ from dynagen.model.types import (
     parse_type,
     type_names,
 )
+from dynagen.model.updates import GENERATED_METHODS, Located, build_update
 
 MAX_GSI = 20
 MAX_LSI = 5
@@ -100,6 +103,7 @@ class ModelBuilder:
         }
         self.type_names: set[str] = set(self.data.get("types") or {})
         self.inline_enums: dict[str, EnumDef] = {}
+        self.types: tuple[TypeDef, ...] = ()
 
     # -- diagnostics -------------------------------------------------------------------
 
@@ -131,6 +135,7 @@ class ModelBuilder:
     def build(self) -> Model | None:
         enums = self.build_enums()
         types = self.build_types()
+        self.types = tuple(types)
         tables = self.build_tables()
         tables_by_id = {t.id: t for t in tables}
         entities = [
@@ -467,7 +472,7 @@ class ModelBuilder:
         sources, indexes = self.key_sources(
             name, spec.get("key") or {}, resolved, table, path
         )
-        return Entity(
+        entity = Entity(
             name=name,
             snake=snake_case(name),
             table=table,
@@ -476,6 +481,52 @@ class ModelBuilder:
             indexes=tuple(indexes),
             doc=spec.get("doc"),
         )
+        covered = {s.attribute.name for s in sources}
+        if all(k.name in covered for k in table.key_attributes):
+            entity = replace(entity, updates=self.build_updates(entity, spec, path))
+        return entity
+
+    def build_updates(
+        self, entity: Entity, spec: dict[str, Any], path: PathKey
+    ) -> tuple[DeclaredUpdate, ...]:
+        result = []
+        key_params = {a.py_name for a in entity.key_fields} | {"expected_version"}
+        for name, update_spec in (spec.get("updates") or {}).items():
+            update_path = (*path, "updates", name)
+            if name in GENERATED_METHODS:
+                self.error_at_key(
+                    update_path,
+                    f"update '{name}' is named like a generated repository method",
+                    "choose another name",
+                )
+                continue
+            compiled = build_update(
+                entity,
+                self.types,
+                name,
+                update_spec["update"],
+                update_spec.get("condition"),
+                update_spec.get("doc"),
+            )
+            if isinstance(compiled, Located):
+                self.error_in_string(
+                    (*update_path, compiled.field),
+                    compiled.offset,
+                    compiled.message,
+                    compiled.hint,
+                )
+                continue
+            clashes = [p.name for p in compiled.params if p.py_name in key_params]
+            if clashes:
+                self.error_at_key(
+                    update_path,
+                    f"parameter ':{clashes[0]}' of update '{name}' clashes with a key "
+                    "field or `expected_version` of the method",
+                    "rename the parameter",
+                )
+                continue
+            result.append(compiled)
+        return tuple(result)
 
     def check_entity_attributes(
         self, name: str, attributes: tuple[Attribute, ...], table: Table, path: PathKey

@@ -143,6 +143,7 @@ class Entity:
     key_sources: tuple[KeySource, ...]  # table key first, then index keys, each once
     indexes: tuple[Index, ...]  # the indexes this entity's items appear in
     doc: str | None = None
+    updates: tuple[DeclaredUpdate, ...] = ()
 
     def attribute(self, name: str) -> Attribute:
         for attribute in self.attributes:
@@ -186,3 +187,51 @@ class Model:
     types: tuple[TypeDef, ...]
     tables: tuple[Table, ...]
     entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A ``:name`` parameter of a declared expression, with its inferred type."""
+
+    name: str  # without the colon
+    py_name: str
+    type: AttrType
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedKeyWrite:
+    """An index key attribute a declared update rewrites: set from values, or removed."""
+
+    source: KeySource
+    placeholder: str  # the attribute's name placeholder
+    value_placeholder: str | None  # None: the update removes it
+    fields: tuple[
+        tuple[str, str], ...
+    ]  # template field → "param:<name>" or "key:<name>"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredUpdate:
+    """An ``updates:`` entry, compiled: the whole request but its values is constant."""
+
+    name: str
+    py_name: str
+    doc: str | None
+    source: str
+    condition_source: str | None
+    params: tuple[Parameter, ...]
+    update_expression: str  # with the repository's own actions joined in
+    condition: (
+        str | None
+    )  # the schema's condition, compiled (without existence/version)
+    names: tuple[tuple[str, str], ...]  # every name placeholder the request uses
+    values: tuple[tuple[str, str], ...]  # value placeholder → parameter name
+    defaults: tuple[
+        tuple[str, str], ...
+    ]  # value placeholder → attribute with a default
+    derived: tuple[DerivedKeyWrite, ...]
+    key_placeholder: str
+    version_placeholder: str | None
+    updated: tuple[
+        tuple[str, str], ...
+    ]  # (value placeholder, attribute) of auto: updated

@@ -150,6 +150,17 @@ def value_source(attribute: Attribute) -> str:
     return repr(value)
 
 
+def default_value(attribute: Attribute) -> str:
+    """An expression making a fresh default value (mutable defaults are never shared)."""
+    source = value_source(attribute)
+    factories = {
+        "field(default_factory=list)": "[]",
+        "field(default_factory=set)": "set()",
+        "field(default_factory=dict)": "{}",
+    }
+    return factories.get(source, source)
+
+
 def _where(owner: str, attribute: Attribute) -> str:
     return literal(f"{owner}.{attribute.name}")
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from dynagen.model.naming import isort_key, snake_case
-from dynagen.model.schema import Attribute, Entity, KeySource
+from dynagen.model.schema import Attribute, DeclaredUpdate, Entity, KeySource
 from dynagen.model.templates import TemplateField
 from dynagen.model.types import (
     AttrType,
@@ -25,7 +25,7 @@ from dynagen.model.types import (
 )
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
-from dynagen.render.models_view import literal, template_expression
+from dynagen.render.models_view import default_value, literal, template_expression
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 
@@ -70,6 +70,22 @@ class DerivedKeyView:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredUpdateView:
+    """A method for one ``updates:`` entry: constant request text, values to fill in."""
+
+    py_name: str
+    params: tuple[tuple[str, str], ...]  # (py_name, annotation)
+    summary: str
+    doc: str | None
+    names: tuple[tuple[str, str], ...]
+    expression: str
+    condition: str  # existence and the schema's condition, compiled
+    values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
+    version_placeholder: str | None
+    uses_clock: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RepositoryView:
     entity: str
     snake: str
@@ -88,6 +104,7 @@ class RepositoryView:
     updated_clauses: tuple[tuple[str, str, str, str, str], ...]
     # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
     models_imports: tuple[str, ...]
+    declared_updates: tuple[DeclaredUpdateView, ...]
     imports: tuple[str, ...]  # standard-library import lines, as the code needs
 
     @property
@@ -137,10 +154,12 @@ def repository_view(entity: Entity) -> RepositoryView:
         for s in entity.key_sources
         if (d := derived_key(entity, s, {a.name for a in updatable})) is not None
     )
+    declared = tuple(declared_update_view(entity, u) for u in entity.updates)
     code = " ".join(
         [key_params]
         + [f"{a.annotation} {a.encode}" for a in update_args]
         + [d.expression for d in derived_keys]
+        + [f"{p} {v}" for u in declared for _, p in u.params for _, v in u.values]
     )
     words = set(re.findall(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)", code))
     exported = model_exports(entity)
@@ -170,6 +189,7 @@ def repository_view(entity: Entity) -> RepositoryView:
         derived_keys=derived_keys,
         updated_clauses=updated_clauses,
         models_imports=tuple(models_imports),
+        declared_updates=declared,
         imports=import_block(
             [
                 "from collections.abc import Callable",
@@ -263,4 +283,82 @@ def derived_key(
             f"{entity.name}.update: '{source.attribute.name}' is built from "
             f"{', '.join(changed)}; give all of them to change any"
         ),
+    )
+
+
+def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpdateView:
+    by_name = {a.name: a for a in entity.attributes}
+    where = f"{entity.name}.{update.name}"
+    values: list[tuple[str, str]] = []
+    params = {p.name: p for p in update.params}
+    for placeholder, param in update.values:
+        parameter = params[param]
+        values.append(
+            (
+                placeholder,
+                codecs.encode(
+                    parameter.type, parameter.py_name, literal(f"{where}.{param}")
+                ),
+            )
+        )
+    for placeholder, attribute_name in update.defaults:
+        attribute = by_name[attribute_name]
+        default = default_value(attribute)
+        values.append(
+            (
+                placeholder,
+                codecs.encode(
+                    attribute.type, default, literal(f"{where}.{attribute_name}")
+                ),
+            )
+        )
+    for write in update.derived:
+        if write.value_placeholder is None or write.source.template is None:
+            continue
+        fields = dict(write.fields)
+
+        def text_of(field: TemplateField, fields: dict[str, str] = fields) -> str:
+            origin, name = fields[field.name].split(":", 1)
+            attribute = by_name[field.name]
+            variable = params[name].py_name if origin == "param" else attribute.py_name
+            field_where = literal(f"{entity.name}.{attribute.name}")
+            if field.width is not None:
+                return f"rt.format_padded_int({variable}, {field.width}, {field_where})"
+            return codecs.encode_text(attribute.type, variable, field_where)
+
+        values.append(
+            (
+                write.value_placeholder,
+                f'{{"S": {template_expression(write.source.template, text_of)}}}',
+            )
+        )
+    for placeholder, attribute_name in update.updated:
+        attribute = by_name[attribute_name]
+        values.append(
+            (
+                placeholder,
+                codecs.encode(
+                    attribute.type, "now", literal(f"{where}.{attribute_name}")
+                ),
+            )
+        )
+    if update.version_placeholder is not None:
+        values += [(":__zero", '{"N": "0"}'), (":__one", '{"N": "1"}')]
+    condition = f"attribute_exists({update.key_placeholder})"
+    if update.condition is not None:
+        condition += f" AND ({update.condition})"
+    summary = f"``{update.source}``"
+    if update.condition_source is not None:
+        summary += f" if ``{update.condition_source}``"
+    return DeclaredUpdateView(
+        py_name=update.py_name,
+        params=tuple((p.py_name, codecs.annotation(p.type)) for p in update.params),
+        summary=summary,
+        doc=update.doc,
+        names=update.names,
+        expression=update.update_expression,
+        condition=condition,
+        values=tuple(values),
+        version_placeholder=update.version_placeholder,
+        uses_clock=bool(update.updated),
     )
