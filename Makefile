@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 types: $(STAMP)
-	$(BIN)/mypy --strict generator/dynagen tests scripts benchmarks
+	MYPYPATH=generator:generated_example:scripts $(BIN)/mypy --strict generator/dynagen tests scripts benchmarks
 	cd generated_example && ../$(BIN)/mypy --strict --config-file /dev/null -p shop
 
 fresh: $(STAMP)

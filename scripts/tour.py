@@ -91,9 +91,11 @@ def main() -> None:
         try:
             db.customer.update(customer_id="c1", points=10, expected_version=1)
         except VersionConflictError as error:
+            stored = error.item
+            assert isinstance(stored, Customer)
             print(
-                f"stale update -> VersionConflictError (stored: version {error.item.version})"
-            )  # type: ignore[attr-defined]
+                f"stale update -> VersionConflictError (stored: version {stored.version})"
+            )
 
         order = db.order.create(
             Order(
