@@ -119,6 +119,36 @@ def main() -> None:
             status=OrderStatus.SHIPPED,
         )
         print(f"order status -> {shipped.status.value}")
+        for n in range(2, 8):
+            db.order.create(
+                Order(
+                    order_id=uuid.uuid4(),
+                    customer_id="c1",
+                    status=OrderStatus.CANCELLED if n % 3 == 0 else OrderStatus.PAID,
+                    total=Decimal(n),
+                    lines=[],
+                )
+            )
+        recent = db.order.for_customer(
+            customer_id="c1",
+            start=order.created_at,
+            end=datetime.now(timezone.utc),
+            excluded=OrderStatus.CANCELLED,
+        )
+        page = recent.page(limit=3)
+        print(
+            f"for_customer: first page {[str(o.total) for o in page.items]}, more: {page.cursor is not None}"
+        )
+        rest = recent.page(limit=10, cursor=page.cursor) if page.cursor else None
+        print(
+            f"  next page {[str(o.total) for o in rest.items] if rest else []}; count() = {recent.count()}"
+        )
+        found = db.customer.by_email(email="ann@shop.example").first()
+        print(f"by_email -> {found.customer_id if found else None}")
+        print(
+            f"scan: {sum(1 for _ in db.order.scan().all())} orders, "
+            f"parallel scan: {sum(1 for _ in db.order.scan().parallel(segments=3))}"
+        )
         old = db.customer.delete(customer_id="c1", expected_version=ann.version)
         print(f"deleted customer (was version {old.version if old else None})")
         print("done at", datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -37,8 +37,11 @@ import hashlib
 import hmac
 import json
 import math
+import queue
 import re
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
@@ -63,10 +66,13 @@ __all__ = [
     "Json",
     "Key",
     "NotFoundError",
+    "Page",
+    "Query",
     "TransactionCanceledError",
     "Transport",
     "Unset",
     "VersionConflictError",
+    "adjacent",
     "check_bool",
     "check_instance",
     "check_item_size",
@@ -1493,6 +1499,342 @@ def raw_error_body(error: ClientError) -> dict[str, Any]:
     return body if type(body) is dict else {}
 
 
+# --------------------------------------------------------------------------------------
+# Queries and scans: Page, Query (SPEC §4: page, cursors, all, first, count, parallel)
+# --------------------------------------------------------------------------------------
+
+_ItemT = TypeVar("_ItemT")
+
+#: Request members ``Query`` sets itself, per request, on a copy of the request.
+_QUERY_OWN_MEMBERS: Final = (
+    "ExclusiveStartKey",
+    "Limit",
+    "Segment",
+    "Select",
+    "TotalSegments",
+)
+_MAX_REQUEST_LIMIT: Final = 1_000_000  # above what one 1 MB response can evaluate
+_MAX_SEGMENTS: Final = 1_000_000  # DynamoDB's TotalSegments limit
+_PARALLEL_WORKERS: Final = 8  # default max_workers of Query.parallel
+_name_placeholders: Final = re.compile(r"#[A-Za-z0-9_]+").findall
+
+# kinds of the messages parallel-scan workers send to the consumer
+_PAGE: Final = 0
+_DONE: Final = 1
+_FAILED: Final = 2
+
+
+def _int_arg(value: object, where: str, low: int, high: int | None) -> int:
+    """``value`` if it is an int (not bool) from ``low`` to ``high``; else TypeError or
+    ValueError naming ``where``."""
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{where} must be an int, not {_type_name(value)}")
+        value = int(value)
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"from {low} to {high:,}"
+        raise ValueError(f"{where} must be {bounds}, got {value}")
+    return value
+
+
+def _count_request(request: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``request`` for ``Select=COUNT``: no projection, and no name
+    placeholder that only the projection used (DynamoDB refuses unused ones)."""
+    result = dict(request)
+    result["Select"] = "COUNT"
+    result.pop("AttributesToGet", None)
+    if result.pop("ProjectionExpression", None) is None:
+        return result
+    names = result.get("ExpressionAttributeNames")
+    if names:
+        used: set[str] = set()
+        for member in ("KeyConditionExpression", "FilterExpression"):
+            expression = result.get(member)
+            if expression:
+                used.update(_name_placeholders(expression))
+        kept = {p: name for p, name in names.items() if p in used}
+        if kept:
+            result["ExpressionAttributeNames"] = kept
+        else:
+            del result["ExpressionAttributeNames"]
+    return result
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page(Generic[_ItemT]):
+    """One page of a query's results.
+
+    ``items`` come in the query's order; ``cursor`` resumes right after the last of them
+    and is None exactly when DynamoDB reported no more items (no ``LastEvaluatedKey``),
+    so a non-None cursor may lead to an empty page.
+    """
+
+    items: list[_ItemT]
+    cursor: str | None
+
+
+class Query(Generic[_ItemT]):
+    """A prepared Query or Scan over one entity; iterating sends requests lazily.
+
+    ``request`` is the complete wire request (``TableName``, ``IndexName``,
+    ``KeyConditionExpression``, ``FilterExpression``, ``ProjectionExpression``,
+    ``ExpressionAttributeNames``/``Values``, ``ScanIndexForward``, ``ConsistentRead`` as
+    applicable) without ``Limit``, ``ExclusiveStartKey``, ``Select``, ``Segment`` and
+    ``TotalSegments``: each method sets those on its own copy and never changes the dict
+    given here.  ``decode`` turns one wire-form item into a result; it runs in the
+    thread that consumes the results (for ``parallel`` too), so a ``DecodeError`` is
+    raised where that item would have been returned.  ``query_id``
+    (``"Order.for_customer"``) and ``params_digest`` (``digest_params`` of the call's
+    arguments) bind cursors to this query and these arguments; ``cursor_secret`` signs
+    them (see ``encode_cursor``).
+
+    Building a Query sends nothing.  It holds no state between calls, so it can be
+    reused and shared by threads.
+    """
+
+    __slots__ = (
+        "_decode",
+        "_operation",
+        "_params_digest",
+        "_query_id",
+        "_request",
+        "_secret",
+        "_transport",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        operation: str,
+        request: dict[str, Any],
+        decode: Callable[[dict[str, Any]], _ItemT],
+        *,
+        query_id: str,
+        params_digest: str,
+        cursor_secret: bytes | None,
+    ) -> None:
+        if operation not in ("Query", "Scan"):
+            raise ValueError(
+                f"{query_id}: operation must be 'Query' or 'Scan', not {operation!r}"
+            )
+        for member in _QUERY_OWN_MEMBERS:
+            if member in request:
+                raise ValueError(
+                    f"{query_id}: the request must not set {member} "
+                    "(Query sets it per request)"
+                )
+        self._transport = transport
+        self._operation = operation
+        self._request = dict(request)
+        self._decode = decode
+        self._query_id = query_id
+        self._params_digest = params_digest
+        self._secret = cursor_secret
+
+    def __repr__(self) -> str:
+        return f"<Query {self._query_id!r}: {self._operation}>"
+
+    def page(self, limit: int, cursor: str | None = None) -> Page[_ItemT]:
+        """Up to ``limit`` matches after ``cursor`` (None: from the start), in order.
+
+        Reads until it has ``limit`` items after the filter or DynamoDB reports no more.
+        Each request's ``Limit`` is the number of items still wanted: DynamoDB counts
+        the items it evaluates *before* the filter, so no response holds more matches
+        than needed and the last response's ``LastEvaluatedKey`` is exactly where the
+        page ends.  Responses with fewer items and a ``LastEvaluatedKey`` (a filter
+        discarded some, or DynamoDB's 1 MB cap cut the response) are followed.  The
+        cost: with a selective filter, a page takes several requests.
+
+        ``limit`` must be an int >= 1 (``TypeError``/``ValueError``) and ``cursor`` a
+        cursor this query returned for the same arguments (``InvalidCursorError``);
+        both are checked before any request is sent.
+        """
+        wanted = _int_arg(limit, f"{self._query_id}: limit", 1, None)
+        start: dict[str, Any] | None = None
+        if cursor is not None:
+            start = decode_cursor(
+                cursor, self._query_id, self._params_digest, self._secret
+            )
+        call, operation, decode = self._transport.call, self._operation, self._decode
+        items: list[_ItemT] = []
+        while True:
+            request = dict(self._request)
+            request["Limit"] = min(wanted - len(items), _MAX_REQUEST_LIMIT)
+            if start is not None:
+                request["ExclusiveStartKey"] = start
+            response = call(operation, request)
+            for item in response.get("Items", ()):
+                items.append(decode(item))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return Page(items, None)
+            # (a server returning more than Limit would make a page longer than
+            # ``limit``: every item is kept, so the cursor still skips none)
+            if len(items) >= wanted:
+                return Page(
+                    items,
+                    encode_cursor(
+                        self._query_id, self._params_digest, start, self._secret
+                    ),
+                )
+
+    def all(self) -> Iterator[_ItemT]:
+        """Every match, in order, read lazily: a request is sent when the iterator
+        needs the next page (none before the first ``next``).
+
+        Requests carry no ``Limit``: DynamoDB fills each response up to its 1 MB cap, so
+        reading everything takes the fewest requests; a consumer that stops early has
+        read at most the rest of one such response in vain (``page`` and ``first`` read
+        only what they need).
+        """
+        call, operation, decode = self._transport.call, self._operation, self._decode
+        request = dict(self._request)
+        while True:
+            response = call(operation, request)
+            for item in response.get("Items", ()):
+                yield decode(item)
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+            request = dict(self._request)
+            request["ExclusiveStartKey"] = start
+
+    def first(self) -> _ItemT | None:
+        """The first match, or None when there is none.
+
+        The first request has ``Limit`` 1 (enough without a filter); each response
+        that brings no match (the filter discarded what it evaluated) doubles the next
+        ``Limit``, so the items read are at most about twice those before the first
+        match, in a number of requests logarithmic in their count.
+        """
+        call, operation = self._transport.call, self._operation
+        limit = 1
+        start: dict[str, Any] | None = None
+        while True:
+            request = dict(self._request)
+            request["Limit"] = limit
+            if start is not None:
+                request["ExclusiveStartKey"] = start
+            response = call(operation, request)
+            items = response.get("Items")
+            if items:
+                return self._decode(items[0])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return None
+            limit = min(limit * 2, _MAX_REQUEST_LIMIT)
+
+    def count(self) -> int:
+        """The number of matches: the sum of DynamoDB's ``Count`` (after the filter)
+        over every page of ``Select=COUNT`` requests (sent without the projection)."""
+        call, operation = self._transport.call, self._operation
+        base = _count_request(self._request)
+        request = base
+        total = 0
+        while True:
+            response = call(operation, request)
+            total += int(response.get("Count", 0))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return total
+            request = dict(base)
+            request["ExclusiveStartKey"] = start
+
+    def parallel(
+        self, segments: int, *, max_workers: int | None = None
+    ) -> Iterator[_ItemT]:
+        """Every match of a scan, read as ``segments`` segments (``Segment``,
+        ``TotalSegments``) by up to ``max_workers`` threads (default
+        ``min(segments, 8)``), each following its segments' ``LastEvaluatedKey``.
+
+        Yields every item exactly once, in no particular order; items are decoded in
+        the consuming thread.  Arguments are checked at once (``TypeError`` on a
+        Query, or for a non-int; ``ValueError`` for ``segments`` outside 1 to
+        1,000,000 or ``max_workers`` below 1); threads start at the first ``next``.  A
+        worker's exception is raised to the consumer, after the items read before it.
+        When the consumer stops (the iterator is closed or garbage-collected, or an
+        error is raised) the workers stop after their current request and are joined
+        before ``close`` returns.  Each worker holds at most one read page waiting for
+        the consumer.
+        """
+        if self._operation != "Scan":
+            raise TypeError(
+                f"{self._query_id}: parallel() is for scans, not for a Query"
+            )
+        total = _int_arg(segments, f"{self._query_id}: segments", 1, _MAX_SEGMENTS)
+        if max_workers is None:
+            workers = min(total, _PARALLEL_WORKERS)
+        else:
+            workers = min(
+                total,
+                _int_arg(max_workers, f"{self._query_id}: max_workers", 1, None),
+            )
+        return self._parallel(total, workers)
+
+    def _parallel(self, total: int, workers: int) -> Iterator[_ItemT]:
+        call, base = self._transport.call, self._request
+        messages: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        free_slots = threading.Semaphore(workers)  # pages read, not yet consumed
+        stop = threading.Event()
+        lock = threading.Lock()
+        segment_counter = [0]
+
+        def next_segment() -> int:
+            with lock:
+                segment = segment_counter[0]
+                segment_counter[0] = segment + 1
+            return segment
+
+        def work() -> None:
+            try:
+                segment = next_segment()
+                while segment < total and not stop.is_set():
+                    request = dict(base)
+                    request["Segment"] = segment
+                    request["TotalSegments"] = total
+                    while True:
+                        response = call("Scan", request)
+                        items = response.get("Items")
+                        if items:
+                            free_slots.acquire()
+                            if stop.is_set():
+                                return
+                            messages.put((_PAGE, items))
+                        start = response.get("LastEvaluatedKey")
+                        if not start or stop.is_set():
+                            break
+                        request = dict(request)
+                        request["ExclusiveStartKey"] = start
+                    segment = next_segment()
+            except BaseException as error:  # noqa: BLE001 (re-raised by the consumer)
+                stop.set()
+                messages.put((_FAILED, error))
+            finally:
+                messages.put((_DONE, None))
+
+        decode = self._decode
+        executor = ThreadPoolExecutor(workers, thread_name_prefix="dynagen-scan")
+        try:
+            for _ in range(workers):
+                executor.submit(work)
+            running = workers
+            while running:
+                kind, payload = messages.get()
+                if kind == _PAGE:
+                    free_slots.release()
+                    for item in payload:
+                        yield decode(item)
+                elif kind == _DONE:
+                    running -= 1
+                else:
+                    raise payload
+        finally:
+            stop.set()
+            for _ in range(workers):
+                free_slots.release()  # wakes workers waiting for the consumer
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
 # -- support for generated models ------------------------------------------------------
 
 _T = TypeVar("_T")
@@ -1646,3 +1988,32 @@ def update_expression(sets: list[str], removes: list[str]) -> str:
     if removes:
         expression += (" " if expression else "") + "REMOVE " + ", ".join(removes)
     return expression
+
+
+_MICROSECOND: Final = timedelta(microseconds=1)
+_DAY: Final = timedelta(days=1)
+_SECOND: Final = timedelta(seconds=1)
+
+
+def adjacent(value: Any, step: int, where: str, *, seconds: bool = False) -> Any:
+    """The value next to ``value`` in key order: ``step`` -1 the one below, +1 above.
+
+    For exclusive bounds on a key template's last field (SPEC §3): one microsecond for a
+    ``datetime`` (one second with ``seconds``, for an ``epoch``), one day for a ``date``,
+    one for an ``int`` and for a ``UUID`` read as a 128-bit number.
+    """
+    result: Any
+    if isinstance(value, datetime):
+        result = value + (_SECOND if seconds else _MICROSECOND) * step
+    elif isinstance(value, date):
+        result = value + _DAY * step
+    elif type(value) is int:
+        result = value + step
+    elif isinstance(value, UUID):
+        number = value.int + step
+        if not 0 <= number < 1 << 128:
+            raise ValueError(f"{where}: no UUID next to {value}")
+        result = UUID(int=number)
+    else:
+        raise TypeError(f"{where}: {_type_name(value)} has no adjacent value")
+    return result

@@ -24,14 +24,19 @@ from .models import (
 class AuditEventRepository:
     """Reads and writes `AuditEvent` items; one per `Database`, safe to share."""
 
-    __slots__ = ("_clock", "_table", "_transport")
+    __slots__ = ("_clock", "_cursor_secret", "_table", "_transport")
 
     def __init__(
-        self, transport: rt.Transport, table: str, clock: Callable[[], datetime]
+        self,
+        transport: rt.Transport,
+        table: str,
+        clock: Callable[[], datetime],
+        cursor_secret: bytes | None = None,
     ) -> None:
         self._transport = transport
         self._table = table
         self._clock = clock
+        self._cursor_secret = cursor_secret
 
     def key(self, *, entity_id: str, event_id: str) -> AuditEventKey:
         """The key of one `AuditEvent` item."""
@@ -51,6 +56,90 @@ class AuditEventRepository:
         )
         item = response.get("Item")
         return None if item is None else decode_audit_event(item)
+
+    def scan(self, *, consistent: bool = False) -> rt.Query[AuditEvent]:
+        """Every `AuditEvent` item of the table (``.all()``, ``.page()``,
+        ``.parallel(segments=N)``, ``.count()``)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "ConsistentRead": consistent,
+        }
+        return rt.Query(
+            self._transport,
+            "Scan",
+            request,
+            decode_audit_event,
+            query_id="AuditEvent.scan",
+            params_digest=rt.digest_params(consistent),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def for_entity(
+        self,
+        *,
+        entity_id: str,
+    ) -> rt.Query[AuditEvent]:
+        """Query ``entity_id = :entity_id``."""
+        values: dict[str, Any] = {
+            ":__k0": {"S": rt.check_str(entity_id, "AuditEvent.for_entity.entity_id")},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#n0 = :__k0",
+            "ExpressionAttributeNames": {"#n0": "entity_id"},
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_audit_event,
+            query_id="AuditEvent.for_entity",
+            params_digest=rt.digest_params(entity_id),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def for_entity_since(
+        self,
+        *,
+        entity_id: str,
+        since_event_id: str,
+        actor: str,
+    ) -> rt.Query[AuditEvent]:
+        """Query ``entity_id = :entity_id and event_id >= :since_event_id`` (filtered)."""
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": rt.check_str(entity_id, "AuditEvent.for_entity_since.entity_id")
+            },
+            ":__k1": {
+                "S": rt.check_str(
+                    since_event_id, "AuditEvent.for_entity_since.since_event_id"
+                )
+            },
+            ":p0": {"S": rt.check_str(actor, "AuditEvent.for_entity_since.actor")},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 >= :__k1",
+            "FilterExpression": "#n2 = :p0",
+            "ExpressionAttributeNames": {
+                "#n0": "entity_id",
+                "#n1": "event_id",
+                "#n2": "actor",
+            },
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_audit_event,
+            query_id="AuditEvent.for_entity_since",
+            params_digest=rt.digest_params(entity_id, since_event_id, actor),
+            cursor_secret=self._cursor_secret,
+        )
 
     def create(self, item: AuditEvent) -> AuditEvent:
         """Write a new item; `AlreadyExistsError` if its key is taken.

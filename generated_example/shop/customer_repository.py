@@ -26,14 +26,19 @@ from .models import (
 class CustomerRepository:
     """Reads and writes `Customer` items; one per `Database`, safe to share."""
 
-    __slots__ = ("_clock", "_table", "_transport")
+    __slots__ = ("_clock", "_cursor_secret", "_table", "_transport")
 
     def __init__(
-        self, transport: rt.Transport, table: str, clock: Callable[[], datetime]
+        self,
+        transport: rt.Transport,
+        table: str,
+        clock: Callable[[], datetime],
+        cursor_secret: bytes | None = None,
     ) -> None:
         self._transport = transport
         self._table = table
         self._clock = clock
+        self._cursor_secret = cursor_secret
 
     def key(self, *, customer_id: str) -> CustomerKey:
         """The key of one `Customer` item."""
@@ -51,6 +56,62 @@ class CustomerRepository:
         )
         item = response.get("Item")
         return None if item is None else decode_customer(item)
+
+    def scan(self, *, consistent: bool = False) -> rt.Query[Customer]:
+        """Every `Customer` item of the table (``.all()``, ``.page()``,
+        ``.parallel(segments=N)``, ``.count()``)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "ConsistentRead": consistent,
+        }
+        request["FilterExpression"] = "#t = :t"
+        request["ExpressionAttributeNames"] = {"#t": "_type"}
+        request["ExpressionAttributeValues"] = {":t": {"S": "Customer"}}
+        return rt.Query(
+            self._transport,
+            "Scan",
+            request,
+            decode_customer,
+            query_id="Customer.scan",
+            params_digest=rt.digest_params(consistent),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def by_email(
+        self,
+        *,
+        email: str,
+    ) -> rt.Query[Customer]:
+        """Query ``email = :email`` on index `gsi1`."""
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": "EMAIL#"
+                + rt.escape_key_text(rt.check_str(email, "Customer.by_email.email"))
+            },
+            ":__k1": {"S": "CUSTOMER"},
+            ":__type": {"S": "Customer"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
+            "FilterExpression": "#n2 = :__type",
+            "ExpressionAttributeNames": {
+                "#n0": "gsi1pk",
+                "#n1": "gsi1sk",
+                "#n2": "_type",
+            },
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_customer,
+            query_id="Customer.by_email",
+            params_digest=rt.digest_params(email),
+            cursor_secret=self._cursor_secret,
+        )
 
     def create(self, item: Customer) -> Customer:
         """Write a new item; `AlreadyExistsError` if its key is taken.

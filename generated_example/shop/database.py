@@ -63,22 +63,22 @@ class Database:
         setattr_(
             self,
             "audit_event",
-            AuditEventRepository(transport, names["Audit"], now),
+            AuditEventRepository(transport, names["Audit"], now, cursor_secret),
         )
         setattr_(
             self,
             "customer",
-            CustomerRepository(transport, names["Shop"], now),
+            CustomerRepository(transport, names["Shop"], now, cursor_secret),
         )
         setattr_(
             self,
             "order",
-            OrderRepository(transport, names["Shop"], now),
+            OrderRepository(transport, names["Shop"], now, cursor_secret),
         )
         setattr_(
             self,
             "product",
-            ProductRepository(transport, names["Shop"], now),
+            ProductRepository(transport, names["Shop"], now, cursor_secret),
         )
 
     def __setattr__(self, name: str, value: Any) -> None:

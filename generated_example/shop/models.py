@@ -30,6 +30,8 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Product",
+    "ProductCard",
+    "ProductGsi2Projection",
     "ProductKey",
     "ProductStatus",
 ]
@@ -665,3 +667,113 @@ def audit_event_key_item(*, entity_id: str, event_id: str) -> dict[str, Any]:
         "entity_id": {"S": rt.check_str(entity_id, "AuditEvent.entity_id")},
         "event_id": {"S": rt.check_str(event_id, "AuditEvent.event_id")},
     }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductCard:
+    """The `card` view of `Product`."""
+
+    sku: str
+    name: str
+    price_cents: int
+    status: ProductStatus = ProductStatus.ACTIVE
+    count: int = 0
+
+    def key(self) -> ProductKey:
+        """The key of the `Product` item this was read from."""
+        return ProductKey(sku=self.sku)
+
+
+def decode_product_card(item: Mapping[str, Any]) -> ProductCard:
+    """`ProductCard` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    attribute = ""
+    try:
+        attribute = "sku"
+        sku_ = item["sku"]["S"]
+        attribute = "name"
+        name_ = item["name"]["S"]
+        attribute = "price_cents"
+        price_cents_ = rt.parse_int(item["price_cents"]["N"])
+        attribute = "status"
+        status_ = (
+            ProductStatus(item["status"]["S"])
+            if "status" in item
+            else ProductStatus.ACTIVE
+        )
+        attribute = "count"
+        count_ = rt.parse_int(item["count"]["N"]) if "count" in item else 0
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        AttributeError,
+        rt.DecodeError,
+    ) as error:
+        raise rt.decode_error(
+            "Product", attribute, item, ("pk", "sk"), error
+        ) from error
+    return ProductCard(
+        sku=sku_,
+        name=name_,
+        price_cents=price_cents_,
+        status=status_,
+        count=count_,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductGsi2Projection:
+    """`Product` as index `gsi2` projects it."""
+
+    sku: str
+    name: str
+    category: str
+    price_cents: int
+    status: ProductStatus = ProductStatus.ACTIVE
+    count: int = 0
+
+    def key(self) -> ProductKey:
+        """The key of the `Product` item this was read from."""
+        return ProductKey(sku=self.sku)
+
+
+def decode_product_gsi2_projection(item: Mapping[str, Any]) -> ProductGsi2Projection:
+    """`ProductGsi2Projection` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    attribute = ""
+    try:
+        attribute = "sku"
+        sku_ = rt.unescape_key_text(item["pk"]["S"].split("#")[1])
+        attribute = "name"
+        name_ = item["name"]["S"]
+        attribute = "category"
+        category_ = item["category"]["S"]
+        attribute = "price_cents"
+        price_cents_ = rt.parse_int(item["price_cents"]["N"])
+        attribute = "status"
+        status_ = (
+            ProductStatus(item["status"]["S"])
+            if "status" in item
+            else ProductStatus.ACTIVE
+        )
+        attribute = "count"
+        count_ = rt.parse_int(item["count"]["N"]) if "count" in item else 0
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        AttributeError,
+        rt.DecodeError,
+    ) as error:
+        raise rt.decode_error(
+            "Product", attribute, item, ("pk", "sk"), error
+        ) from error
+    return ProductGsi2Projection(
+        sku=sku_,
+        name=name_,
+        category=category_,
+        price_cents=price_cents_,
+        status=status_,
+        count=count_,
+    )

@@ -28,14 +28,19 @@ from .models import (
 class OrderRepository:
     """Reads and writes `Order` items; one per `Database`, safe to share."""
 
-    __slots__ = ("_clock", "_table", "_transport")
+    __slots__ = ("_clock", "_cursor_secret", "_table", "_transport")
 
     def __init__(
-        self, transport: rt.Transport, table: str, clock: Callable[[], datetime]
+        self,
+        transport: rt.Transport,
+        table: str,
+        clock: Callable[[], datetime],
+        cursor_secret: bytes | None = None,
     ) -> None:
         self._transport = transport
         self._table = table
         self._clock = clock
+        self._cursor_secret = cursor_secret
 
     def key(
         self, *, customer_id: str, created_at: datetime, order_id: UUID
@@ -66,6 +71,111 @@ class OrderRepository:
         )
         item = response.get("Item")
         return None if item is None else decode_order(item)
+
+    def scan(self, *, consistent: bool = False) -> rt.Query[Order]:
+        """Every `Order` item of the table (``.all()``, ``.page()``,
+        ``.parallel(segments=N)``, ``.count()``)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "ConsistentRead": consistent,
+        }
+        request["FilterExpression"] = "#t = :t"
+        request["ExpressionAttributeNames"] = {"#t": "_type"}
+        request["ExpressionAttributeValues"] = {":t": {"S": "Order"}}
+        return rt.Query(
+            self._transport,
+            "Scan",
+            request,
+            decode_order,
+            query_id="Order.scan",
+            params_digest=rt.digest_params(consistent),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def for_customer(
+        self,
+        *,
+        customer_id: str,
+        start: datetime,
+        end: datetime,
+        excluded: OrderStatus,
+    ) -> rt.Query[Order]:
+        """Query ``customer_id = :customer_id and created_at between :start and :end`` (filtered)."""
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": "CUSTOMER#"
+                + rt.escape_key_text(
+                    rt.check_str(customer_id, "Order.for_customer.customer_id")
+                )
+            },
+            ":__k1": {
+                "S": "ORDER#"
+                + rt.format_datetime(start, "Order.for_customer.start")
+                + "#"
+            },
+            ":__k2": {
+                "S": "ORDER#" + rt.format_datetime(end, "Order.for_customer.end") + "$"
+            },
+            ":p0": {
+                "S": rt.enum_value(excluded, OrderStatus, "Order.for_customer.excluded")
+            },
+            ":__type": {"S": "Order"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 BETWEEN :__k1 AND :__k2",
+            "FilterExpression": "(#n2 <> :p0) AND #n3 = :__type",
+            "ExpressionAttributeNames": {
+                "#n0": "pk",
+                "#n1": "sk",
+                "#n2": "status",
+                "#n3": "_type",
+            },
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_order,
+            query_id="Order.for_customer",
+            params_digest=rt.digest_params(customer_id, start, end, excluded),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def by_id(
+        self,
+        *,
+        order_id: UUID,
+    ) -> rt.Query[Order]:
+        """Query ``order_id = :order_id`` on index `gsi1`."""
+        values: dict[str, Any] = {
+            ":__k0": {"S": "ORDER#" + rt.format_uuid(order_id, "Order.by_id.order_id")},
+            ":__k1": {"S": "ORDER"},
+            ":__type": {"S": "Order"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
+            "FilterExpression": "#n2 = :__type",
+            "ExpressionAttributeNames": {
+                "#n0": "gsi1pk",
+                "#n1": "gsi1sk",
+                "#n2": "_type",
+            },
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_order,
+            query_id="Order.by_id",
+            params_digest=rt.digest_params(order_id),
+            cursor_secret=self._cursor_secret,
+        )
 
     def create(self, item: Order) -> Order:
         """Write a new item; `AlreadyExistsError` if its key is taken.

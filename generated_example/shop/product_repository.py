@@ -13,9 +13,13 @@ from botocore.exceptions import ClientError
 from . import _runtime as rt
 from .models import (
     Product,
+    ProductCard,
+    ProductGsi2Projection,
     ProductKey,
     ProductStatus,
     decode_product,
+    decode_product_card,
+    decode_product_gsi2_projection,
     encode_product,
     product_key_item,
 )
@@ -24,14 +28,19 @@ from .models import (
 class ProductRepository:
     """Reads and writes `Product` items; one per `Database`, safe to share."""
 
-    __slots__ = ("_clock", "_table", "_transport")
+    __slots__ = ("_clock", "_cursor_secret", "_table", "_transport")
 
     def __init__(
-        self, transport: rt.Transport, table: str, clock: Callable[[], datetime]
+        self,
+        transport: rt.Transport,
+        table: str,
+        clock: Callable[[], datetime],
+        cursor_secret: bytes | None = None,
     ) -> None:
         self._transport = transport
         self._table = table
         self._clock = clock
+        self._cursor_secret = cursor_secret
 
     def key(self, *, sku: str) -> ProductKey:
         """The key of one `Product` item."""
@@ -49,6 +58,155 @@ class ProductRepository:
         )
         item = response.get("Item")
         return None if item is None else decode_product(item)
+
+    def get_card(self, *, sku: str, consistent: bool = False) -> ProductCard | None:
+        """The `ProductCard` view of the item with this key (only its attributes
+        are read), or None."""
+        response = self._transport.call(
+            "GetItem",
+            {
+                "TableName": self._table,
+                "Key": product_key_item(sku=sku),
+                "ConsistentRead": consistent,
+                "ProjectionExpression": "#r0, #r1, #r2, #r3, #r4, #r5, #r6",
+                "ExpressionAttributeNames": {
+                    "#r0": "sku",
+                    "#r1": "pk",
+                    "#r2": "sk",
+                    "#r3": "name",
+                    "#r4": "price_cents",
+                    "#r5": "status",
+                    "#r6": "count",
+                },
+            },
+        )
+        item = response.get("Item")
+        return None if item is None else decode_product_card(item)
+
+    def scan(self, *, consistent: bool = False) -> rt.Query[Product]:
+        """Every `Product` item of the table (``.all()``, ``.page()``,
+        ``.parallel(segments=N)``, ``.count()``)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "ConsistentRead": consistent,
+        }
+        request["FilterExpression"] = "#t = :t"
+        request["ExpressionAttributeNames"] = {"#t": "_type"}
+        request["ExpressionAttributeValues"] = {":t": {"S": "Product"}}
+        return rt.Query(
+            self._transport,
+            "Scan",
+            request,
+            decode_product,
+            query_id="Product.scan",
+            params_digest=rt.digest_params(consistent),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def in_category(
+        self,
+        *,
+        category: str,
+    ) -> rt.Query[ProductCard]:
+        """Query ``category = :category`` on index `gsi2`.
+        Cards of every product of a category, cheapest first.
+        """
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": "CATEGORY#"
+                + rt.escape_key_text(
+                    rt.check_str(category, "Product.in_category.category")
+                )
+            },
+            ":__k1": {"S": "PRICE#"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "#n0 = :__k0 AND begins_with(#n1, :__k1)",
+            "ProjectionExpression": "#r2, #r3, #r4, #r5, #r6, #r7, #r8",
+            "ExpressionAttributeNames": {
+                "#n0": "gsi2pk",
+                "#n1": "gsi2sk",
+                "#r2": "sku",
+                "#r3": "pk",
+                "#r4": "sk",
+                "#r5": "name",
+                "#r6": "price_cents",
+                "#r7": "status",
+                "#r8": "count",
+            },
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_product_card,
+            query_id="Product.in_category",
+            params_digest=rt.digest_params(category),
+            cursor_secret=self._cursor_secret,
+        )
+
+    def in_category_price_range(
+        self,
+        *,
+        category: str,
+        min_cents: int,
+        max_cents: int,
+        status: ProductStatus,
+    ) -> rt.Query[ProductGsi2Projection]:
+        """Query ``category = :category and price_cents between :min_cents and :max_cents`` on index `gsi2` (filtered).
+        Products of a category whose price lies in [min_cents, max_cents], with the given status.
+        """
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": "CATEGORY#"
+                + rt.escape_key_text(
+                    rt.check_str(category, "Product.in_category_price_range.category")
+                )
+            },
+            ":__k1": {
+                "S": "PRICE#"
+                + rt.format_padded_int(
+                    min_cents, 10, "Product.in_category_price_range.min_cents"
+                )
+                + "#"
+            },
+            ":__k2": {
+                "S": "PRICE#"
+                + rt.format_padded_int(
+                    max_cents, 10, "Product.in_category_price_range.max_cents"
+                )
+                + "$"
+            },
+            ":p0": {
+                "S": rt.enum_value(
+                    status, ProductStatus, "Product.in_category_price_range.status"
+                )
+            },
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 BETWEEN :__k1 AND :__k2",
+            "FilterExpression": "#n2 = :p0",
+            "ExpressionAttributeNames": {
+                "#n0": "gsi2pk",
+                "#n1": "gsi2sk",
+                "#n2": "status",
+            },
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_product_gsi2_projection,
+            query_id="Product.in_category_price_range",
+            params_digest=rt.digest_params(category, min_cents, max_cents, status),
+            cursor_secret=self._cursor_secret,
+        )
 
     def create(self, item: Product) -> Product:
         """Write a new item; `AlreadyExistsError` if its key is taken.

@@ -20,6 +20,7 @@ from dynagen.model.naming import (
     py_identifier,
     snake_case,
 )
+from dynagen.model.queries import QueryError, plan_query
 from dynagen.model.schema import (
     Attribute,
     Billing,
@@ -31,8 +32,10 @@ from dynagen.model.schema import (
     KeySource,
     KeyType,
     Model,
+    QueryPlan,
     Table,
     TypeDef,
+    View,
 )
 from dynagen.model.templates import KeyTemplate, TemplateSyntaxError, parse_template
 from dynagen.model.types import (
@@ -46,7 +49,7 @@ from dynagen.model.types import (
     parse_type,
     type_names,
 )
-from dynagen.model.updates import GENERATED_METHODS, Located, build_update
+from dynagen.model.updates import GENERATED_METHODS, Located, build_update, resolver_for
 
 MAX_GSI = 20
 MAX_LSI = 5
@@ -142,6 +145,12 @@ class ModelBuilder:
             entity
             for name, spec in (self.data.get("entities") or {}).items()
             if (entity := self.build_entity(name, spec, tables_by_id)) is not None
+        ]
+        per_table: dict[str, int] = {}
+        for entity in entities:
+            per_table[entity.table.id] = per_table.get(entity.table.id, 0) + 1
+        entities = [
+            replace(e, table_shared=per_table[e.table.id] > 1) for e in entities
         ]
         self.check_primary_key_clashes(entities)
         self.check_ttl(tables, entities)
@@ -484,7 +493,91 @@ class ModelBuilder:
         covered = {s.attribute.name for s in sources}
         if all(k.name in covered for k in table.key_attributes):
             entity = replace(entity, updates=self.build_updates(entity, spec, path))
+            entity = replace(entity, views=self.build_views(entity, spec, path))
+            entity = replace(entity, queries=self.build_queries(entity, spec, path))
         return entity
+
+    def build_views(
+        self, entity: Entity, spec: dict[str, Any], path: PathKey
+    ) -> tuple[View, ...]:
+        by_name = {a.name: a for a in entity.attributes}
+        methods = {u.name for u in entity.updates} | set(spec.get("queries") or {})
+        views = []
+        for name, names in (spec.get("views") or {}).items():
+            view_path = (*path, "views", name)
+            if f"get_{name}" in methods or name in methods:
+                self.error_at_key(
+                    view_path,
+                    f"view '{name}' (method get_{name}) clashes with another method",
+                    "choose another name",
+                )
+                continue
+            unknown = [n for n in names if n not in by_name]
+            for index, attr_name in enumerate(names):
+                if attr_name not in by_name:
+                    self.error_at_value(
+                        (*view_path, index),
+                        f"unknown attribute '{attr_name}' in view '{name}'",
+                        did_you_mean(attr_name, by_name),
+                    )
+            if unknown:
+                continue
+            views.append(View(name, f"{entity.name}{pascal_case(name)}", tuple(names)))
+        return tuple(views)
+
+    def build_queries(
+        self, entity: Entity, spec: dict[str, Any], path: PathKey
+    ) -> tuple[QueryPlan, ...]:
+        resolver = resolver_for(entity.attributes, self.types)
+        sharing = sum(
+            1
+            for other in (self.data.get("entities") or {}).values()
+            if other.get("table") == entity.table.id
+        )
+        taken = {u.name for u in entity.updates}
+        result = []
+        for name, query_spec in (spec.get("queries") or {}).items():
+            query_path = (*path, "queries", name)
+            if name in GENERATED_METHODS or name in taken:
+                self.error_at_key(
+                    query_path,
+                    f"query '{name}' is named like another method of the repository",
+                    "choose another name",
+                )
+                continue
+            view_name = query_spec.get("view")
+            view = next((v for v in entity.views if v.name == view_name), None)
+            if view_name is not None and view is None:
+                self.error_at_value(
+                    (*query_path, "view"),
+                    f"unknown view '{view_name}'",
+                    did_you_mean(view_name, [v.name for v in entity.views]),
+                )
+                continue
+            try:
+                plan = plan_query(entity, resolver, name, query_spec, sharing)
+            except QueryError as error:
+                if error.field in ("key", "filter"):
+                    self.error_in_string(
+                        (*query_path, error.field), error.offset, str(error), error.hint
+                    )
+                else:
+                    self.error_at_value(
+                        (*query_path, error.field), str(error), error.hint
+                    )
+                continue
+            if view is not None:
+                missing = unprojected(entity, plan.index, view.attributes)
+                if missing:
+                    self.error_at_value(
+                        (*query_path, "view"),
+                        f"index '{plan.index.name if plan.index else ''}' does not project "
+                        f"{', '.join(missing)} of view '{view.name}'",
+                    )
+                    continue
+                plan = replace(plan, view=view.name)
+            result.append(plan)
+        return tuple(result)
 
     def build_updates(
         self, entity: Entity, spec: dict[str, Any], path: PathKey
@@ -791,6 +884,19 @@ class ModelBuilder:
                     f"'{entity.snake}' in Python",
                 )
             snakes[entity.snake] = entity.name
+
+
+def unprojected(
+    entity: Entity, index: Index | None, names: tuple[str, ...]
+) -> list[str]:
+    """The attributes of ``names`` that ``index`` does not project."""
+    if index is None or index.projection == "ALL":
+        return []
+    projected = {k.name for k in entity.table.key_attributes} | set(index.include)
+    projected |= {
+        k.name for k in (index.partition_key, index.sort_key) if k is not None
+    }
+    return [n for n in names if entity.attribute(n).stored_name not in projected]
 
 
 def key_attribute(spec: str | dict[str, str]) -> KeyAttribute:

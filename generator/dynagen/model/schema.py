@@ -144,6 +144,9 @@ class Entity:
     indexes: tuple[Index, ...]  # the indexes this entity's items appear in
     doc: str | None = None
     updates: tuple[DeclaredUpdate, ...] = ()
+    queries: tuple[QueryPlan, ...] = ()
+    views: tuple[View, ...] = ()
+    table_shared: bool = False  # other entities live on the same table
 
     def attribute(self, name: str) -> Attribute:
         for attribute in self.attributes:
@@ -235,3 +238,63 @@ class DeclaredUpdate:
     updated: tuple[
         tuple[str, str], ...
     ]  # (value placeholder, attribute) of auto: updated
+
+
+Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A piece of a key value: literal text, or a field's text from a parameter."""
+
+    literal: str = ""
+    field: str | None = None  # entity attribute name
+    param: str | None = None  # parameter name
+    step: int = 0  # -1: the adjacent smaller value, +1: the adjacent larger one
+    width: int | None = None  # zero-padding width of an int field
+
+
+Bound = tuple[Piece, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCondition:
+    """One physical key attribute's condition: ``pk = ...``, ``sk BETWEEN ... AND ...``."""
+
+    attribute: KeyAttribute
+    op: Op
+    bounds: tuple[Bound, ...]  # one or two values
+    plain: str | None = None  # for a plain key attribute: the entity attribute it is
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A compiled ``queries:`` entry: a Query (with ``partition``) or a Scan."""
+
+    name: str
+    doc: str | None
+    source: str | None  # the key condition as written
+    index: Index | None
+    params: tuple[Parameter, ...]
+    partition: KeyCondition | None
+    sort: KeyCondition | None
+    key_expression: str | None
+    filter: str | None
+    names: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, str], ...]  # filter value placeholder → parameter
+    key_values: tuple[
+        tuple[str, int], ...
+    ]  # key value placeholder → (0: pk, 1+: sk bound)
+    type_filter: bool  # restrict to the entity with the table's type attribute
+    descending: bool
+    consistent: bool
+    view: str | None = None  # a ``views:`` name: the query returns that view
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A ``views:`` entry: a typed partial read of an entity."""
+
+    name: str
+    class_name: str  # <Entity><View>
+    attributes: tuple[str, ...]  # entity attribute names, key fields excluded

@@ -20,7 +20,12 @@ def py_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-FILTERS = {"py_repr": py_repr, "py_str": py_str}
+def py_dict(pairs: tuple[tuple[str, str], ...]) -> str:
+    """A dict literal of string pairs."""
+    return "{" + ", ".join(f"{py_str(k)}: {py_str(v)}" for k, v in pairs) + "}"
+
+
+FILTERS = {"py_repr": py_repr, "py_str": py_str, "py_dict": py_dict}
 
 
 @functools.cache

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from dynagen.model.naming import dunder_all_key
-from dynagen.model.schema import Attribute, Entity, EnumDef, Model, TypeDef
+from dynagen.model.naming import dunder_all_key, pascal_case
+from dynagen.model.schema import Attribute, Entity, EnumDef, Index, Model, TypeDef
 from dynagen.model.templates import KeyTemplate, TemplateField
 from dynagen.model.types import EnumType, ListType, MapType, ScalarType, SetType
 from dynagen.render import codecs
@@ -72,6 +72,7 @@ class ModelsView:
     enums: tuple[EnumDef, ...]
     types: tuple[ClassView, ...]
     entities: tuple[EntityView, ...]
+    partials: tuple[PartialView, ...] = ()
     decode_failures: str = DECODE_FAILURES
 
     @property
@@ -79,6 +80,7 @@ class ModelsView:
         names = [e.name for e in self.enums] + [t.name for t in self.types]
         for entity in self.entities:
             names += [entity.cls.name, f"{entity.cls.name}Key"]
+        names += [p.name for p in self.partials]
         return tuple(sorted(names, key=dunder_all_key))
 
 
@@ -99,6 +101,7 @@ def models_view(model: Model) -> ModelsView:
         enums=model.enums,
         types=tuple(type_class(t) for t in model.types),
         entities=tuple(entity_view(e) for e in model.entities),
+        partials=tuple(p for e in model.entities for p in entity_partials(e)),
     )
 
 
@@ -350,3 +353,151 @@ def _snake(name: str) -> str:
     from dynagen.model.naming import snake_case
 
     return snake_case(name)
+
+
+@dataclass(frozen=True, slots=True)
+class PartialView:
+    """A frozen dataclass holding part of an entity: a view, or an index projection."""
+
+    name: str
+    snake: str
+    doc: str
+    entity: str
+    fields: tuple[FieldView, ...]
+    decode_steps: tuple[tuple[str, str, str], ...]
+    constructor: tuple[tuple[str, str], ...]
+    key_args: str  # "customer_id=self.customer_id, ..."
+    key_names: tuple[str, ...]
+    projection: tuple[str, ...]  # stored names to read (ProjectionExpression)
+
+
+def key_text_recovery(entity: Entity) -> dict[str, str]:
+    """For each key field: an expression recovering its value from the table key text."""
+    recovered: dict[str, str] = {}
+    for source in entity.primary_sources:
+        if source.template is None:
+            continue
+        segment, prefix = 0, ""
+        for part in source.template.parts:
+            if isinstance(part, str):
+                pieces = part.split("#")
+                if len(pieces) > 1:
+                    segment += len(pieces) - 1
+                    prefix = pieces[-1]
+                else:
+                    prefix += part
+                continue
+            attribute = entity.attribute(part.name)
+            text = f'item[{literal(source.attribute.name)}]["S"].split("#")[{segment}]'
+            if prefix:
+                text += f"[{len(prefix)}:]"
+            recovered.setdefault(part.name, codecs.decode_text(attribute.type, text))
+            prefix = ""
+    return recovered
+
+
+def partial_view(
+    entity: Entity,
+    class_name: str,
+    doc: str,
+    attributes: list[Attribute],
+    stored: set[str],
+) -> PartialView:
+    """``attributes`` beyond the key fields; ``stored`` names the attributes the read holds
+    (key fields not among them are recovered from the table key's text)."""
+    recovery = key_text_recovery(entity)
+    fields: list[FieldView] = []
+    steps: list[tuple[str, str, str]] = []
+    for attribute in entity.key_fields:
+        fields.append(
+            FieldView(attribute.py_name, codecs.annotation(attribute.type), None, None)
+        )
+        if attribute.stored_name in stored or attribute.name not in recovery:
+            expression = codecs.decode(
+                attribute.type, f"item[{literal(attribute.stored_name)}]"
+            )
+        else:
+            expression = recovery[attribute.name]
+        steps.append((attribute.name, f"{attribute.py_name}_", expression))
+    key_names = {a.name for a in entity.key_fields}
+    for attribute in attributes:
+        if attribute.name in key_names:
+            continue
+        view = field_view(attribute)
+        fields.append(view)
+        steps.append(
+            (attribute.name, f"{attribute.py_name}_", decode_step(attribute, "item"))
+        )
+    # Fields with defaults must follow those without, as in any dataclass.
+    ordered = [f for f in fields if f.default is None] + [
+        f for f in fields if f.default is not None
+    ]
+    return PartialView(
+        name=class_name,
+        snake=_snake(class_name),
+        doc=doc,
+        entity=entity.name,
+        fields=tuple(ordered),
+        decode_steps=tuple(steps),
+        constructor=tuple((s[1][:-1], s[1]) for s in steps),
+        key_args=", ".join(f"{a.py_name}=self.{a.py_name}" for a in entity.key_fields),
+        key_names=tuple(k.name for k in entity.table.key_attributes),
+        projection=tuple(
+            dict.fromkeys(
+                [a.stored_name for a in entity.key_fields]
+                + [k.name for k in entity.table.key_attributes]
+                + [a.stored_name for a in attributes]
+            )
+        ),
+    )
+
+
+def entity_partials(entity: Entity) -> list[PartialView]:
+    """The view classes and index projection classes an entity needs."""
+    partials = []
+    by_name = {a.name: a for a in entity.attributes}
+    for view in entity.views:
+        attrs = [by_name[n] for n in view.attributes]
+        stored = {a.stored_name for a in (*entity.key_fields, *attrs)}
+        partials.append(
+            partial_view(
+                entity,
+                view.class_name,
+                f"The `{view.name}` view of `{entity.name}`.",
+                attrs,
+                stored,
+            )
+        )
+    seen = set()
+    for query in entity.queries:
+        index = query.index
+        if (
+            index is None
+            or index.projection == "ALL"
+            or index.name in seen
+            or query.view
+        ):
+            continue
+        seen.add(index.name)
+        projected = projected_names(entity, index)
+        attrs = [a for a in entity.attributes if a.stored_name in projected]
+        partials.append(
+            partial_view(
+                entity,
+                projection_class(entity, index),
+                f"`{entity.name}` as index `{index.name}` projects it.",
+                attrs,
+                projected,
+            )
+        )
+    return partials
+
+
+def projected_names(entity: Entity, index: Index) -> set[str]:
+    names = {k.name for k in entity.table.key_attributes}
+    names |= {k.name for k in (index.partition_key, index.sort_key) if k is not None}
+    return names | set(index.include)
+
+
+def projection_class(entity: Entity, index: Index) -> str:
+    return f"{entity.name}{pascal_case(index.name)}Projection"

@@ -13,7 +13,16 @@ import re
 from dataclasses import dataclass
 
 from dynagen.model.naming import isort_key, snake_case
-from dynagen.model.schema import Attribute, DeclaredUpdate, Entity, KeySource
+from dynagen.model.schema import (
+    Attribute,
+    Bound,
+    DeclaredUpdate,
+    Entity,
+    KeyCondition,
+    KeySource,
+    Parameter,
+    QueryPlan,
+)
 from dynagen.model.templates import TemplateField
 from dynagen.model.types import (
     AttrType,
@@ -21,11 +30,17 @@ from dynagen.model.types import (
     ListType,
     MapType,
     NamedType,
+    ScalarType,
     SetType,
 )
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
-from dynagen.render.models_view import default_value, literal, template_expression
+from dynagen.render.models_view import (
+    default_value,
+    literal,
+    projection_class,
+    template_expression,
+)
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 
@@ -86,6 +101,17 @@ class DeclaredUpdateView:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewMethodView:
+    """``get_<view>``: a GetItem reading only the view's attributes."""
+
+    py_name: str
+    class_name: str
+    decode: str
+    projection: str
+    names: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RepositoryView:
     entity: str
     snake: str
@@ -105,6 +131,10 @@ class RepositoryView:
     # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
     models_imports: tuple[str, ...]
     declared_updates: tuple[DeclaredUpdateView, ...]
+    reads: tuple[ReadMethodView, ...]
+    views: tuple[ViewMethodView, ...]
+    scan_type_filter: bool  # the table holds other entities: scans filter on the type
+    type_attribute: str
     imports: tuple[str, ...]  # standard-library import lines, as the code needs
 
     @property
@@ -155,11 +185,15 @@ def repository_view(entity: Entity) -> RepositoryView:
         if (d := derived_key(entity, s, {a.name for a in updatable})) is not None
     )
     declared = tuple(declared_update_view(entity, u) for u in entity.updates)
+    reads = read_methods(entity)
     code = " ".join(
         [key_params]
         + [f"{a.annotation} {a.encode}" for a in update_args]
         + [d.expression for d in derived_keys]
         + [f"{p} {v}" for u in declared for _, p in u.params for _, v in u.values]
+        + [f"{p} {v}" for r in reads for _, p in r.params for _, v in r.values]
+        + [f"{r.item_class} {r.decode}" for r in reads]
+        + [f"{v.class_name} decode_{snake_case(v.class_name)}" for v in entity.views]
     )
     words = set(re.findall(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)", code))
     exported = model_exports(entity)
@@ -190,6 +224,24 @@ def repository_view(entity: Entity) -> RepositoryView:
         updated_clauses=updated_clauses,
         models_imports=tuple(models_imports),
         declared_updates=declared,
+        reads=reads,
+        views=tuple(
+            ViewMethodView(
+                py_name=f"get_{v.name}",
+                class_name=v.class_name,
+                decode=f"decode_{snake_case(v.class_name)}",
+                projection=", ".join(
+                    f"#r{i}" for i in range(len(projection_names(entity, v.attributes)))
+                ),
+                names=tuple(
+                    (f"#r{i}", n)
+                    for i, n in enumerate(projection_names(entity, v.attributes))
+                ),
+            )
+            for v in entity.views
+        ),
+        scan_type_filter=entity.table_shared,
+        type_attribute=entity.table.type_attribute,
         imports=import_block(
             [
                 "from collections.abc import Callable",
@@ -218,6 +270,12 @@ def model_exports(entity: Entity) -> set[str]:
 
     for attribute in entity.attributes:
         visit(attribute.type)
+    for view in entity.views:
+        names.update({view.class_name, f"decode_{snake_case(view.class_name)}"})
+    for query in entity.queries:
+        if query.index is not None and query.index.projection != "ALL":
+            name = projection_class(entity, query.index)
+            names.update({name, f"decode_{snake_case(name)}"})
     return names
 
 
@@ -362,3 +420,171 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         version_placeholder=update.version_placeholder,
         uses_clock=bool(update.updated),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMethodView:
+    """A method returning a ``Query`` (a declared query or scan, or ``scan``)."""
+
+    py_name: str
+    params: tuple[tuple[str, str], ...]  # (py_name, annotation)
+    summary: str
+    doc: str | None
+    operation: str  # "Query" or "Scan"
+    request: tuple[tuple[str, str], ...]  # (request key, Python expression)
+    values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
+    item_class: str
+    decode: str
+    query_id: str
+    digest_args: str
+
+
+def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
+    return tuple(query_method(entity, q) for q in entity.queries)
+
+
+def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
+    params = {p.name: p for p in plan.params}
+    where_prefix = f"{entity.name}.{plan.name}"
+    values: list[tuple[str, str]] = []
+    conditions = [plan.partition, plan.sort]
+    for placeholder, number in plan.key_values:
+        condition = conditions[0] if number == 0 else conditions[1]
+        assert condition is not None
+        bound = condition.bounds[0 if number == 0 else number - 1]
+        values.append(
+            (
+                placeholder,
+                bound_expression(entity, condition, bound, params, where_prefix),
+            )
+        )
+    for placeholder, param in plan.values:
+        parameter = params[param]
+        values.append(
+            (
+                placeholder,
+                codecs.encode(
+                    parameter.type,
+                    parameter.py_name,
+                    literal(f"{where_prefix}.{param}"),
+                ),
+            )
+        )
+    names = dict(plan.names)
+    filters = (
+        [f"({plan.filter})"]
+        if plan.filter and plan.type_filter
+        else ([plan.filter] if plan.filter else [])
+    )
+    if plan.type_filter:
+        type_placeholder = next(
+            p for p, n in names.items() if n == entity.table.type_attribute
+        )
+        filters.append(f"{type_placeholder} = :__type")
+        values.append((":__type", f'{{"S": {literal(entity.name)}}}'))
+    request: list[tuple[str, str]] = [("TableName", "self._table")]
+    if plan.index is not None:
+        request.append(("IndexName", literal(plan.index.name)))
+    if plan.key_expression is not None:
+        request.append(("KeyConditionExpression", literal(plan.key_expression)))
+    if filters:
+        request.append(("FilterExpression", literal(" AND ".join(filters))))
+    item_class, decode = result_class(entity, plan)
+    if plan.view is not None:
+        view = next(v for v in entity.views if v.name == plan.view)
+        projection = projection_names(entity, view.attributes)
+        start = len(names)
+        for i, stored in enumerate(projection):
+            names[f"#r{start + i}"] = stored
+        request.append(
+            (
+                "ProjectionExpression",
+                literal(", ".join(f"#r{start + i}" for i in range(len(projection)))),
+            )
+        )
+    if names:
+        request.append(("ExpressionAttributeNames", repr(dict(sorted(names.items())))))
+    if values:
+        request.append(("ExpressionAttributeValues", "values"))
+    if plan.descending:
+        request.append(("ScanIndexForward", "False"))
+    if plan.consistent:
+        request.append(("ConsistentRead", "True"))
+    summary = f"Query ``{plan.source}``" if plan.source else "Scan"
+    if plan.index is not None:
+        summary += f" on index `{plan.index.name}`"
+    if plan.filter is not None:
+        summary += " (filtered)"
+    return ReadMethodView(
+        py_name=plan.name,
+        params=tuple((p.py_name, codecs.annotation(p.type)) for p in plan.params),
+        summary=summary,
+        doc=plan.doc,
+        operation="Query" if plan.partition is not None else "Scan",
+        request=tuple(request),
+        values=tuple(values),
+        item_class=item_class,
+        decode=decode,
+        query_id=f"{entity.name}.{plan.name}",
+        digest_args=", ".join(p.py_name for p in plan.params),
+    )
+
+
+def projection_names(entity: Entity, attributes: tuple[str, ...]) -> list[str]:
+    """Stored names a view reads: the key fields, the table key, the view's attributes."""
+    names = [a.stored_name for a in entity.key_fields]
+    names += [k.name for k in entity.table.key_attributes]
+    names += [entity.attribute(n).stored_name for n in attributes]
+    return list(dict.fromkeys(names))
+
+
+def result_class(entity: Entity, plan: QueryPlan) -> tuple[str, str]:
+    """The class a query returns and its decoder: entity, view or index projection."""
+    if plan.view is not None:
+        view = next(v for v in entity.views if v.name == plan.view)
+        return view.class_name, f"decode_{snake_case(view.class_name)}"
+    if plan.index is not None and plan.index.projection != "ALL":
+        name = projection_class(entity, plan.index)
+        return name, f"decode_{snake_case(name)}"
+    return entity.name, f"decode_{entity.snake}"
+
+
+def bound_expression(
+    entity: Entity,
+    condition: KeyCondition,
+    bound: Bound,
+    params: dict[str, Parameter],
+    where_prefix: str,
+) -> str:
+    """The wire value of one key bound, from the query's parameters."""
+    if condition.plain is not None:
+        piece = bound[0]
+        attribute = entity.attribute(condition.plain)
+        assert piece.param is not None
+        parameter = params[piece.param]
+        return codecs.encode(
+            parameter.type, parameter.py_name, literal(f"{where_prefix}.{piece.param}")
+        )
+    texts = []
+    for piece in bound:
+        if piece.field is None:
+            texts.append(literal(piece.literal))
+            continue
+        assert piece.param is not None
+        attribute = entity.attribute(piece.field)
+        parameter = params[piece.param]
+        where = literal(f"{where_prefix}.{piece.param}")
+        variable = parameter.py_name
+        if piece.step:
+            seconds = ", seconds=True" if attribute.type == ScalarType("epoch") else ""
+            variable = f"rt.adjacent({variable}, {piece.step}, {where}{seconds})"
+        if piece.width is not None:
+            texts.append(f"rt.format_padded_int({variable}, {piece.width}, {where})")
+        elif parameter.type != attribute.type and parameter.type == ScalarType(
+            "string"
+        ):
+            # begins_with on a non-string field takes a piece of its stored text.
+            texts.append(f"rt.escape_key_text(rt.check_str({variable}, {where}))")
+        else:
+            texts.append(codecs.encode_text(attribute.type, variable, where))
+    return f'{{"S": {" + ".join(texts) or literal("")}}}'
