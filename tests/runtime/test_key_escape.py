@@ -13,7 +13,8 @@ KEPT = "-.0123456789:@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 texts = st.text(
     alphabet=st.one_of(
         st.sampled_from(KEPT + "#$%/;<=>?[\\]^`{|}~ \x00\x7f/"),
-        st.characters(),
+        # Lone surrogates cannot be encoded as UTF-8, so DynamoDB can never hold them.
+        st.characters(blacklist_categories=("Cs",)),
     )
 )
 
