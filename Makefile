@@ -32,7 +32,7 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	MYPYPATH=generator:generated_example:scripts $(BIN)/mypy --strict generator/dynagen tests scripts benchmarks
-	cd generated_example && ../$(BIN)/mypy --strict --config-file /dev/null -p shop
+	MYPYPATH=generated_example $(BIN)/mypy --strict -p shop
 
 fresh: $(STAMP)
 	$(BIN)/dynagen build schemas/shop.yaml -o generated_example/shop --check

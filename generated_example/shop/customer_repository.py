@@ -238,14 +238,11 @@ class CustomerRepository:
             values[":points"] = {"N": rt.format_int(points, "Customer.points")}
         if email is not rt.UNSET:
             names["#gsi1pk"] = "gsi1pk"
-            if email is None:
-                removes.append("#gsi1pk")
-            else:
-                sets.append("#gsi1pk = :__gsi1pk")
-                values[":__gsi1pk"] = {
-                    "S": "EMAIL#"
-                    + rt.escape_key_text(rt.check_str(email, "Customer.email"))
-                }
+            sets.append("#gsi1pk = :__gsi1pk")
+            values[":__gsi1pk"] = {
+                "S": "EMAIL#"
+                + rt.escape_key_text(rt.check_str(email, "Customer.email"))
+            }
         now = self._clock()
         names["#updated_at"] = "updated_at"
         sets.append("#updated_at = :__updated_at")

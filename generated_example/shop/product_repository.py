@@ -346,26 +346,20 @@ class ProductRepository:
                 }
         if category is not rt.UNSET:
             names["#gsi2pk"] = "gsi2pk"
-            if category is None:
-                removes.append("#gsi2pk")
-            else:
-                sets.append("#gsi2pk = :__gsi2pk")
-                values[":__gsi2pk"] = {
-                    "S": "CATEGORY#"
-                    + rt.escape_key_text(rt.check_str(category, "Product.category"))
-                }
+            sets.append("#gsi2pk = :__gsi2pk")
+            values[":__gsi2pk"] = {
+                "S": "CATEGORY#"
+                + rt.escape_key_text(rt.check_str(category, "Product.category"))
+            }
         if price_cents is not rt.UNSET:
             names["#gsi2sk"] = "gsi2sk"
-            if price_cents is None:
-                removes.append("#gsi2sk")
-            else:
-                sets.append("#gsi2sk = :__gsi2sk")
-                values[":__gsi2sk"] = {
-                    "S": "PRICE#"
-                    + rt.format_padded_int(price_cents, 10, "Product.price_cents")
-                    + "#"
-                    + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
-                }
+            sets.append("#gsi2sk = :__gsi2sk")
+            values[":__gsi2sk"] = {
+                "S": "PRICE#"
+                + rt.format_padded_int(price_cents, 10, "Product.price_cents")
+                + "#"
+                + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
+            }
         now = self._clock()
         names["#updated_at"] = "updated_at"
         sets.append("#updated_at = :__updated_at")

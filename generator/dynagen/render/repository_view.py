@@ -82,6 +82,7 @@ class DerivedKeyView:
     needs_all: tuple[str, ...]  # the same: every one must be given to rewrite it
     expression: str  # wire value from the arguments
     missing_message: str
+    removable: bool  # some field is optional: None for it removes the key attribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +338,7 @@ def derived_key(
         changed_by=py_changed,
         needs_all=py_changed,
         expression=f'{{"S": {template_expression(source.template, text_of)}}}',
+        removable=any(by_name[f].optional for f in changed),
         missing_message=(
             f"{entity.name}.update: '{source.attribute.name}' is built from "
             f"{', '.join(changed)}; give all of them to change any"
