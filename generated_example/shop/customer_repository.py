@@ -89,18 +89,12 @@ class CustomerRepository:
                 + rt.escape_key_text(rt.check_str(email, "Customer.by_email.email"))
             },
             ":__k1": {"S": "CUSTOMER"},
-            ":__type": {"S": "Customer"},
         }
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
-            "FilterExpression": "#n2 = :__type",
-            "ExpressionAttributeNames": {
-                "#n0": "gsi1pk",
-                "#n1": "gsi1sk",
-                "#n2": "_type",
-            },
+            "ExpressionAttributeNames": {"#n0": "gsi1pk", "#n1": "gsi1sk"},
             "ExpressionAttributeValues": values,
         }
         return rt.Query(

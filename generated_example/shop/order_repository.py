@@ -119,18 +119,12 @@ class OrderRepository:
             ":p0": {
                 "S": rt.enum_value(excluded, OrderStatus, "Order.for_customer.excluded")
             },
-            ":__type": {"S": "Order"},
         }
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 BETWEEN :__k1 AND :__k2",
-            "FilterExpression": "(#n2 <> :p0) AND #n3 = :__type",
-            "ExpressionAttributeNames": {
-                "#n0": "pk",
-                "#n1": "sk",
-                "#n2": "status",
-                "#n3": "_type",
-            },
+            "FilterExpression": "#n2 <> :p0",
+            "ExpressionAttributeNames": {"#n0": "pk", "#n1": "sk", "#n2": "status"},
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
         }
@@ -153,18 +147,12 @@ class OrderRepository:
         values: dict[str, Any] = {
             ":__k0": {"S": "ORDER#" + rt.format_uuid(order_id, "Order.by_id.order_id")},
             ":__k1": {"S": "ORDER"},
-            ":__type": {"S": "Order"},
         }
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
-            "FilterExpression": "#n2 = :__type",
-            "ExpressionAttributeNames": {
-                "#n0": "gsi1pk",
-                "#n1": "gsi1sk",
-                "#n2": "_type",
-            },
+            "ExpressionAttributeNames": {"#n0": "gsi1pk", "#n1": "gsi1sk"},
             "ExpressionAttributeValues": values,
         }
         return rt.Query(

@@ -152,6 +152,7 @@ class ModelBuilder:
         entities = [
             replace(e, table_shared=per_table[e.table.id] > 1) for e in entities
         ]
+        entities = [self.isolate_queries(e, entities) for e in entities]
         self.check_primary_key_clashes(entities)
         self.check_ttl(tables, entities)
         all_enums = (*enums, *self.inline_enums.values())
@@ -818,6 +819,41 @@ class ModelBuilder:
 
     # -- cross-entity rules ------------------------------------------------------------------
 
+    def isolate_queries(self, entity: Entity, entities: list[Entity]) -> Entity:
+        """Keep a query's type filter only where key bounds alone cannot exclude another
+        entity's items (SPEC §3: no item of another entity is ever returned)."""
+        plans = []
+        for plan in entity.queries:
+            if plan.partition is None:
+                plans.append(plan)
+                continue
+            rivals = [
+                other.name
+                for other in entities
+                if other is not entity
+                and other.table.id == entity.table.id
+                and keys_may_overlap(entity, other, plan.index)
+            ]
+            if rivals and not plan.type_filter:
+                index_name = plan.index.name if plan.index else ""
+                self.error_in_string(
+                    ("entities", entity.name, "queries", plan.name, "key"),
+                    0,
+                    f"index '{index_name}' does not project the type attribute, and "
+                    f"'{rivals[0]}' items could fall in this query's key range",
+                    "give the entities' index key templates literal text that tells them "
+                    "apart, or project the type attribute",
+                )
+            if not rivals and plan.type_filter:
+                type_attribute = entity.table.type_attribute
+                plan = replace(
+                    plan,
+                    type_filter=False,
+                    names=tuple((p, n) for p, n in plan.names if n != type_attribute),
+                )
+            plans.append(plan)
+        return replace(entity, queries=tuple(plans))
+
     def check_primary_key_clashes(self, entities: list[Entity]) -> None:
         for i, first in enumerate(entities):
             for second in entities[i + 1 :]:
@@ -903,6 +939,25 @@ def key_attribute(spec: str | dict[str, str]) -> KeyAttribute:
     if isinstance(spec, str):
         return KeyAttribute(spec, "S")
     return KeyAttribute(spec["name"], cast(KeyType, spec.get("type", "S")))
+
+
+def keys_may_overlap(first: Entity, second: Entity, index: Index | None) -> bool:
+    """Whether items of two entities could share a key range of the table or ``index``."""
+    if index is None:
+        names = [k.name for k in first.table.key_attributes]
+    else:
+        if index not in second.indexes:
+            return False
+        names = [k.name for k in (index.partition_key, index.sort_key) if k is not None]
+        if index.local:
+            names.insert(0, first.table.partition_key.name)
+    for name in names:
+        a, b = first.key_source(name), second.key_source(name)
+        if a is None or b is None:
+            return a is None and b is None
+        if not sources_may_overlap(a, b):
+            return False
+    return True
 
 
 def sources_may_overlap(first: KeySource, second: KeySource) -> bool:
