@@ -1,0 +1,1 @@
+"""Tests of ``Page`` and ``Query`` in ``_runtime.py`` against every test backend."""
