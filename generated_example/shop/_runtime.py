@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
 from uuid import UUID
 
 import boto3
@@ -104,6 +104,7 @@ __all__ = [
     "format_int",
     "format_padded_int",
     "format_uuid",
+    "has_members",
     "is_condition_failure",
     "item_size",
     "parse_date",
@@ -1891,6 +1892,21 @@ def check_instance(value: object, cls: type[_T], where: str) -> _T:
     if isinstance(value, cls):
         return value
     raise TypeError(f"{where}: expected {cls.__name__}, got {_type_name(value)}")
+
+
+def has_members(
+    value: object, where: str, optional: bool
+) -> TypeGuard[set[Any] | frozenset[Any]]:
+    """Whether a set attribute is to be written: a non-empty ``set``/``frozenset``.
+
+    An empty set is written as absent (DynamoDB stores none); ``None`` is absent for an
+    optional attribute; anything else raises ``TypeError``.
+    """
+    if type(value) is set or type(value) is frozenset:
+        return bool(value)
+    if value is None and optional:
+        return False
+    raise TypeError(f"{where}: expected set, got {_type_name(value)}")
 
 
 def check_item_type(item: Mapping[str, Any], type_attribute: str, entity: str) -> None:

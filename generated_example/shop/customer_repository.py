@@ -232,11 +232,14 @@ class CustomerRepository:
             values[":points"] = {"N": rt.format_int(points, "Customer.points")}
         if email is not rt.UNSET:
             names["#gsi1pk"] = "gsi1pk"
+            names["#gsi1sk"] = "gsi1sk"
             sets.append("#gsi1pk = :__gsi1pk")
             values[":__gsi1pk"] = {
                 "S": "EMAIL#"
                 + rt.escape_key_text(rt.check_str(email, "Customer.email"))
             }
+            sets.append("#gsi1sk = :__c_gsi1sk")
+            values[":__c_gsi1sk"] = {"S": "CUSTOMER"}
         now = self._clock()
         names["#updated_at"] = "updated_at"
         sets.append("#updated_at = :__updated_at")

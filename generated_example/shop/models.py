@@ -194,7 +194,7 @@ def encode_customer(obj: Customer) -> dict[str, Any]:
     }
     if obj.name is not None:
         item["name"] = {"S": rt.check_str(obj.name, "Customer.name")}
-    if obj.tags:
+    if rt.has_members(obj.tags, "Customer.tags", True):
         item["tags"] = {"SS": rt.encode_string_set(obj.tags, "Customer.tags")}
     if obj.address is not None:
         item["address"] = {
@@ -217,9 +217,10 @@ def encode_customer(obj: Customer) -> dict[str, Any]:
 
 def decode_customer(item: Mapping[str, Any]) -> Customer:
     """`Customer` from DynamoDB's wire form; DecodeError if the item does not fit."""
-    rt.check_item_type(item, "_type", "Customer")
     attribute = ""
     try:
+        attribute = "_type"
+        rt.check_item_type(item, "_type", "Customer")
         attribute = "customer_id"
         customer_id_ = item["customer_id"]["S"]
         attribute = "email"
@@ -340,9 +341,10 @@ def encode_order(obj: Order) -> dict[str, Any]:
 
 def decode_order(item: Mapping[str, Any]) -> Order:
     """`Order` from DynamoDB's wire form; DecodeError if the item does not fit."""
-    rt.check_item_type(item, "_type", "Order")
     attribute = ""
     try:
+        attribute = "_type"
+        rt.check_item_type(item, "_type", "Order")
         attribute = "order_id"
         order_id_ = rt.parse_uuid(item["order_id"]["S"])
         attribute = "customer_id"
@@ -483,9 +485,10 @@ def encode_product(obj: Product) -> dict[str, Any]:
 
 def decode_product(item: Mapping[str, Any]) -> Product:
     """`Product` from DynamoDB's wire form; DecodeError if the item does not fit."""
-    rt.check_item_type(item, "_type", "Product")
     attribute = ""
     try:
+        attribute = "_type"
+        rt.check_item_type(item, "_type", "Product")
         attribute = "sku"
         sku_ = item["sku"]["S"]
         attribute = "name"
@@ -608,9 +611,10 @@ def encode_audit_event(obj: AuditEvent) -> dict[str, Any]:
 
 def decode_audit_event(item: Mapping[str, Any]) -> AuditEvent:
     """`AuditEvent` from DynamoDB's wire form; DecodeError if the item does not fit."""
-    rt.check_item_type(item, "_type", "AuditEvent")
     attribute = ""
     try:
+        attribute = "_type"
+        rt.check_item_type(item, "_type", "AuditEvent")
         attribute = "entity_id"
         entity_id_ = item["entity_id"]["S"]
         attribute = "event_id"

@@ -18,9 +18,32 @@ def pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
 
+#: Names generated modules use for imports and helpers; an attribute or parameter named
+#: like one gets a trailing underscore too, so that it never shadows them (a dataclass
+#: field ``date: date`` would hide the type it is annotated with).
+GENERATED_NAMES = frozenset(
+    {
+        "Any",
+        "Callable",
+        "ClientError",
+        "Decimal",
+        "Mapping",
+        "UUID",
+        "dataclass",
+        "date",
+        "datetime",
+        "enum",
+        "field",
+        "replace",
+        "rt",
+    }
+)
+
+
 def py_identifier(name: str) -> str:
-    """A schema name as a Python identifier: a keyword gets a trailing underscore."""
-    return f"{name}_" if keyword.iskeyword(name) else name
+    """A schema name as a Python identifier: a keyword, or a name the generated code
+    uses itself (:data:`GENERATED_NAMES`), gets a trailing underscore."""
+    return f"{name}_" if keyword.iskeyword(name) or name in GENERATED_NAMES else name
 
 
 def enum_member_name(value: str) -> str:

@@ -28,6 +28,7 @@ from dynagen.model.schema import (
     DeclaredUpdate,
     DerivedKeyWrite,
     Entity,
+    KeySource,
     Parameter,
     TypeDef,
 )
@@ -243,8 +244,13 @@ def derived_writes(
                     "set it from a :parameter instead",
                 )
         placeholder = placeholders.name(source.attribute.name)
+        siblings = constant_siblings(entity, source)
         if any(f in removes for f in touched):
             writes.append(DerivedKeyWrite(source, placeholder, None, ()))
+            writes += [
+                DerivedKeyWrite(s, placeholders.name(s.attribute.name), None, ())
+                for s in siblings
+            ]
             continue
         missing = [f for f in fields if f not in assigned and f not in key_fields]
         if missing:
@@ -261,4 +267,30 @@ def derived_writes(
         writes.append(
             DerivedKeyWrite(source, placeholder, f":__k{len(writes)}", mapping)
         )
+        writes += [
+            DerivedKeyWrite(
+                s, placeholders.name(s.attribute.name), f":__k{len(writes) + i}", ()
+            )
+            for i, s in enumerate(siblings)
+        ]
     return writes
+
+
+def constant_siblings(entity: Entity, source: KeySource) -> list[KeySource]:
+    """Constant key attributes of the indexes ``source`` keys (not the table's own):
+    an item enters or leaves a sparse index with all of its key attributes."""
+    table_keys = {k.name for k in entity.table.key_attributes}
+    found: dict[str, KeySource] = {}
+    for index in entity.indexes:
+        if source.attribute not in index.key_attributes:
+            continue
+        for key in index.key_attributes:
+            other = entity.key_source(key.name)
+            if (
+                other is not None
+                and other.template is not None
+                and other.template.is_constant
+                and key.name not in table_keys
+            ):
+                found.setdefault(key.name, other)
+    return list(found.values())

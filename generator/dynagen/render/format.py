@@ -34,7 +34,6 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
                 "--no-cache",
                 f"--line-length={LINE_LENGTH}",
                 "--target-version=py310",
-                "--quiet",
                 ".",
             ],
             cwd=root,
@@ -43,7 +42,10 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             check=False,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"generated code did not format:\n{result.stderr}")
+            raise RuntimeError(
+                "generated code did not parse (a dynagen bug; please report it with "
+                f"the schema):\n{result.stdout}{result.stderr}"
+            )
         formatted = dict(files)
         for path in python:
             formatted[path] = (root / path).read_text(encoding="utf-8")

@@ -190,7 +190,12 @@ def class_view(
         if precomputed and attribute.name in precomputed:
             encode_literal.append((attribute.stored_name, precomputed[attribute.name]))
         elif codecs.is_stored_absent_when_empty(attribute.type):
-            encode_optional.append((value, attribute.stored_name, expression))
+            # DynamoDB stores no empty set: an empty one is written as absent.
+            optional = "True" if attribute.nullable else "False"
+            condition = (
+                f"rt.has_members({value}, {_where(name, attribute)}, {optional})"
+            )
+            encode_optional.append((condition, attribute.stored_name, expression))
         elif attribute.nullable:
             encode_optional.append(
                 (f"{value} is not None", attribute.stored_name, expression)
@@ -219,10 +224,7 @@ def decode_step(attribute: Attribute, item: str) -> str:
     if attribute.version:
         absent = "0"
     elif attribute.has_default:
-        absent = (
-            value_source(attribute).replace("field(default_factory=", "").rstrip(")")
-        )
-        absent = {"list": "[]", "set": "set()", "dict": "{}"}.get(absent, absent)
+        absent = default_value(attribute)
     elif attribute.nullable:
         absent = "None"
     elif codecs.is_stored_absent_when_empty(attribute.type):
@@ -230,6 +232,41 @@ def decode_step(attribute: Attribute, item: str) -> str:
     else:
         return present
     return f"{present} if {stored} in {item} else {absent}"
+
+
+def index_fields(entity: Entity, index: Index) -> list[Attribute]:
+    """The optional attributes an item needs to be in ``index`` (a sparse index)."""
+    found: dict[str, Attribute] = {}
+    for key in index.key_attributes:
+        source = entity.key_source(key.name)
+        if source is None:
+            continue
+        for name in source.field_names:
+            attribute = entity.attribute(name)
+            if attribute.optional:
+                found.setdefault(name, attribute)
+    return list(found.values())
+
+
+def presence_condition(entity: Entity, attribute: str, always: object = ()) -> str:
+    """When an item writes index key attribute ``attribute``: an expression over ``obj``,
+    or "" for always. An item outside a sparse index writes no attribute for it, its
+    constant key attributes included (SPEC §3 Keys)."""
+    if attribute in {k.name for k in entity.table.key_attributes}:
+        return ""
+    alternatives = []
+    for index in entity.indexes:
+        if attribute not in {k.name for k in index.key_attributes}:
+            continue
+        fields = index_fields(entity, index)
+        if not fields:
+            return ""
+        alternatives.append(
+            " and ".join(f"obj.{a.py_name} is not None" for a in fields)
+        )
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return " or ".join(f"({a})" for a in alternatives)
 
 
 def entity_view(entity: Entity) -> EntityView:
@@ -266,15 +303,8 @@ def entity_view(entity: Entity) -> EntityView:
         if source.template is None:
             continue  # a plain key attribute is stored as the attribute itself
         expression = f'{{"S": {template_expression(source.template, text_of)}}}'
-        optional_fields = [
-            by_name[f]
-            for f in source.field_names
-            if by_name[f].nullable and f not in local_text
-        ]
-        if optional_fields:
-            condition = " and ".join(
-                f"obj.{a.py_name} is not None" for a in optional_fields
-            )
+        condition = presence_condition(entity, source.attribute.name, local_text)
+        if condition:
             optional_keys.append((condition, source.attribute.name, expression))
         else:
             key_literal.append((source.attribute.name, expression))

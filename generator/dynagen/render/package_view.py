@@ -50,6 +50,14 @@ class DatabaseView:
     entities: tuple[DatabaseEntityView, ...]
 
     @property
+    def imports(self) -> tuple[tuple[str, str], ...]:
+        """(module, name) of the package's own modules, in isort's order."""
+        modules = [
+            (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
+        ]
+        return tuple(sorted([*modules, ("tables", "physical_table_names")]))
+
+    @property
     def slots(self) -> tuple[str, ...]:
         return tuple(
             sorted(["_transport", "cursor_secret", *(e.snake for e in self.entities)])

@@ -83,6 +83,9 @@ class DerivedKeyView:
     expression: str  # wire value from the arguments
     missing_message: str
     removable: bool  # some field is optional: None for it removes the key attribute
+    siblings: tuple[tuple[str, str, str, str], ...] = ()
+    # constant key attributes of the same index, written and removed with this one:
+    # (name placeholder, attribute, value placeholder, wire value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +342,7 @@ def derived_key(
         needs_all=py_changed,
         expression=f'{{"S": {template_expression(source.template, text_of)}}}',
         removable=any(by_name[f].optional for f in changed),
+        siblings=constant_siblings(entity, source),
         missing_message=(
             f"{entity.name}.update: '{source.attribute.name}' is built from "
             f"{', '.join(changed)}; give all of them to change any"
@@ -590,3 +594,37 @@ def bound_expression(
         else:
             texts.append(codecs.encode_text(attribute.type, variable, where))
     return f'{{"S": {" + ".join(texts) or literal("")}}}'
+
+
+def constant_siblings(
+    entity: Entity, source: KeySource
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Constant key attributes of the indexes ``source`` keys: an item enters or leaves a
+    sparse index with all of its key attributes."""
+    found: dict[str, tuple[str, str, str, str]] = {}
+    table_keys = {k.name for k in entity.table.key_attributes}
+    for index in entity.indexes:
+        if source.attribute not in index.key_attributes:
+            continue
+        for key in index.key_attributes:
+            other = entity.key_source(key.name)
+            if (
+                other is None
+                or other.template is None
+                or not other.template.is_constant
+                or key.name in table_keys
+            ):
+                continue
+            value = (
+                f":__c_{key.name}" if _WORD.fullmatch(key.name) else f":__c{len(found)}"
+            )
+            found.setdefault(
+                key.name,
+                (
+                    name_placeholder(key.name),
+                    key.name,
+                    value,
+                    f'{{"S": {literal(other.template.text)}}}',
+                ),
+            )
+    return tuple(found.values())
