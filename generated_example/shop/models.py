@@ -17,6 +17,8 @@ from uuid import UUID
 
 from . import _runtime as rt
 
+_new = object.__new__
+
 __all__ = [
     "Address",
     "AuditEvent",
@@ -46,11 +48,21 @@ class OrderStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+_ORDER_STATUS_MEMBERS: dict[str, OrderStatus] = {
+    member.value: member for member in OrderStatus
+}
+
+
 class CustomerStatus(str, enum.Enum):
     """The `CustomerStatus` enum; members hold the stored values."""
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
+
+
+_CUSTOMER_STATUS_MEMBERS: dict[str, CustomerStatus] = {
+    member.value: member for member in CustomerStatus
+}
 
 
 class ProductStatus(str, enum.Enum):
@@ -60,12 +72,22 @@ class ProductStatus(str, enum.Enum):
     DISCONTINUED = "discontinued"
 
 
+_PRODUCT_STATUS_MEMBERS: dict[str, ProductStatus] = {
+    member.value: member for member in ProductStatus
+}
+
+
 class AuditEventAction(str, enum.Enum):
     """The `AuditEventAction` enum; members hold the stored values."""
 
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+
+
+_AUDIT_EVENT_ACTION_MEMBERS: dict[str, AuditEventAction] = {
+    member.value: member for member in AuditEventAction
+}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -90,14 +112,17 @@ def encode_address(obj: Address) -> dict[str, Any]:
 
 def decode_address(item: Mapping[str, Any]) -> Address:
     """`Address` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(Address)
     attribute = ""
     try:
         attribute = "street"
-        street_ = item["street"]["S"]
+        obj.street = item["street"]["S"]
         attribute = "city"
-        city_ = item["city"]["S"]
+        obj.city = item["city"]["S"]
         attribute = "postcode"
-        postcode_ = item["postcode"]["S"] if "postcode" in item else None
+        obj.postcode = None if (v := item.get("postcode")) is None else v["S"]
     except (
         KeyError,
         TypeError,
@@ -107,11 +132,7 @@ def decode_address(item: Mapping[str, Any]) -> Address:
         rt.DecodeError,
     ) as error:
         raise rt.decode_error("Address", attribute, item, (), error) from error
-    return Address(
-        street=street_,
-        city=city_,
-        postcode=postcode_,
-    )
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -135,14 +156,17 @@ def encode_order_line(obj: OrderLine) -> dict[str, Any]:
 
 def decode_order_line(item: Mapping[str, Any]) -> OrderLine:
     """`OrderLine` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(OrderLine)
     attribute = ""
     try:
         attribute = "sku"
-        sku_ = item["sku"]["S"]
+        obj.sku = item["sku"]["S"]
         attribute = "quantity"
-        quantity_ = rt.parse_int(item["quantity"]["N"])
+        obj.quantity = rt.parse_int(item["quantity"]["N"])
         attribute = "price"
-        price_ = rt.parse_decimal(item["price"]["N"])
+        obj.price = rt.parse_decimal(item["price"]["N"])
     except (
         KeyError,
         TypeError,
@@ -152,11 +176,7 @@ def decode_order_line(item: Mapping[str, Any]) -> OrderLine:
         rt.DecodeError,
     ) as error:
         raise rt.decode_error("OrderLine", attribute, item, (), error) from error
-    return OrderLine(
-        sku=sku_,
-        quantity=quantity_,
-        price=price_,
-    )
+    return obj
 
 
 @dataclass(slots=True, kw_only=True)
@@ -217,38 +237,46 @@ def encode_customer(obj: Customer) -> dict[str, Any]:
 
 def decode_customer(item: Mapping[str, Any]) -> Customer:
     """`Customer` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(Customer)
     attribute = ""
     try:
         attribute = "_type"
-        rt.check_item_type(item, "_type", "Customer")
+        if (kind := item.get("_type")) is not None and kind.get("S") != "Customer":
+            rt.check_item_type(item, "_type", "Customer")
         attribute = "customer_id"
-        customer_id_ = item["customer_id"]["S"]
+        obj.customer_id = item["customer_id"]["S"]
         attribute = "email"
-        email_ = item["email"]["S"]
+        obj.email = item["email"]["S"]
         attribute = "name"
-        name_ = item["name"]["S"] if "name" in item else None
+        obj.name = None if (v := item.get("name")) is None else v["S"]
         attribute = "status"
-        status_ = (
-            CustomerStatus(item["status"]["S"])
-            if "status" in item
-            else CustomerStatus.ACTIVE
+        obj.status = (
+            CustomerStatus.ACTIVE
+            if (v := item.get("status")) is None
+            else (_CUSTOMER_STATUS_MEMBERS.get(s0 := v["S"]) or CustomerStatus(s0))
         )
         attribute = "tags"
-        tags_ = rt.decode_string_set(item["tags"]["SS"]) if "tags" in item else None
+        obj.tags = (
+            None if (v := item.get("tags")) is None else rt.decode_string_set(v["SS"])
+        )
         attribute = "address"
-        address_ = decode_address(item["address"]["M"]) if "address" in item else None
+        obj.address = (
+            None if (v := item.get("address")) is None else decode_address(v["M"])
+        )
         attribute = "points"
-        points_ = rt.parse_int(item["points"]["N"]) if "points" in item else 0
+        obj.points = 0 if (v := item.get("points")) is None else rt.parse_int(v["N"])
         attribute = "created_at"
-        created_at_ = (
-            rt.parse_datetime(item["created_at"]["S"]) if "created_at" in item else None
+        obj.created_at = (
+            None if (v := item.get("created_at")) is None else rt.parse_datetime(v["S"])
         )
         attribute = "updated_at"
-        updated_at_ = (
-            rt.parse_datetime(item["updated_at"]["S"]) if "updated_at" in item else None
+        obj.updated_at = (
+            None if (v := item.get("updated_at")) is None else rt.parse_datetime(v["S"])
         )
         attribute = "version"
-        version_ = rt.parse_int(item["version"]["N"]) if "version" in item else 0
+        obj.version = 0 if (v := item.get("version")) is None else rt.parse_int(v["N"])
     except (
         KeyError,
         TypeError,
@@ -260,18 +288,7 @@ def decode_customer(item: Mapping[str, Any]) -> Customer:
         raise rt.decode_error(
             "Customer", attribute, item, ("pk", "sk"), error
         ) from error
-    return Customer(
-        customer_id=customer_id_,
-        email=email_,
-        name=name_,
-        status=status_,
-        tags=tags_,
-        address=address_,
-        points=points_,
-        created_at=created_at_,
-        updated_at=updated_at_,
-        version=version_,
-    )
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,27 +358,33 @@ def encode_order(obj: Order) -> dict[str, Any]:
 
 def decode_order(item: Mapping[str, Any]) -> Order:
     """`Order` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(Order)
     attribute = ""
     try:
         attribute = "_type"
-        rt.check_item_type(item, "_type", "Order")
+        if (kind := item.get("_type")) is not None and kind.get("S") != "Order":
+            rt.check_item_type(item, "_type", "Order")
         attribute = "order_id"
-        order_id_ = rt.parse_uuid(item["order_id"]["S"])
+        obj.order_id = rt.parse_uuid(item["order_id"]["S"])
         attribute = "customer_id"
-        customer_id_ = item["customer_id"]["S"]
+        obj.customer_id = item["customer_id"]["S"]
         attribute = "status"
-        status_ = OrderStatus(item["status"]["S"])
+        obj.status = _ORDER_STATUS_MEMBERS.get(
+            s0 := item["status"]["S"]
+        ) or OrderStatus(s0)
         attribute = "total"
-        total_ = rt.parse_decimal(item["total"]["N"])
+        obj.total = rt.parse_decimal(item["total"]["N"])
         attribute = "lines"
-        lines_ = [decode_order_line(v0["M"]) for v0 in item["lines"]["L"]]
+        obj.lines = [decode_order_line(v0["M"]) for v0 in item["lines"]["L"]]
         attribute = "created_at"
-        created_at_ = (
-            rt.parse_datetime(item["created_at"]["S"]) if "created_at" in item else None
+        obj.created_at = (
+            None if (v := item.get("created_at")) is None else rt.parse_datetime(v["S"])
         )
         attribute = "expires_at"
-        expires_at_ = (
-            rt.parse_epoch(item["expires_at"]["N"]) if "expires_at" in item else None
+        obj.expires_at = (
+            None if (v := item.get("expires_at")) is None else rt.parse_epoch(v["N"])
         )
     except (
         KeyError,
@@ -372,15 +395,7 @@ def decode_order(item: Mapping[str, Any]) -> Order:
         rt.DecodeError,
     ) as error:
         raise rt.decode_error("Order", attribute, item, ("pk", "sk"), error) from error
-    return Order(
-        order_id=order_id_,
-        customer_id=customer_id_,
-        status=status_,
-        total=total_,
-        lines=lines_,
-        created_at=created_at_,
-        expires_at=expires_at_,
-    )
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,46 +500,50 @@ def encode_product(obj: Product) -> dict[str, Any]:
 
 def decode_product(item: Mapping[str, Any]) -> Product:
     """`Product` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(Product)
     attribute = ""
     try:
         attribute = "_type"
-        rt.check_item_type(item, "_type", "Product")
+        if (kind := item.get("_type")) is not None and kind.get("S") != "Product":
+            rt.check_item_type(item, "_type", "Product")
         attribute = "sku"
-        sku_ = item["sku"]["S"]
+        obj.sku = item["sku"]["S"]
         attribute = "name"
-        name_ = item["name"]["S"]
+        obj.name = item["name"]["S"]
         attribute = "category"
-        category_ = item["category"]["S"]
+        obj.category = item["category"]["S"]
         attribute = "price_cents"
-        price_cents_ = rt.parse_int(item["price_cents"]["N"])
+        obj.price_cents = rt.parse_int(item["price_cents"]["N"])
         attribute = "status"
-        status_ = (
-            ProductStatus(item["status"]["S"])
-            if "status" in item
-            else ProductStatus.ACTIVE
+        obj.status = (
+            ProductStatus.ACTIVE
+            if (v := item.get("status")) is None
+            else (_PRODUCT_STATUS_MEMBERS.get(s0 := v["S"]) or ProductStatus(s0))
         )
         attribute = "size"
-        size_ = item["size"]["S"] if "size" in item else None
+        obj.size = None if (v := item.get("size")) is None else v["S"]
         attribute = "count"
-        count_ = rt.parse_int(item["count"]["N"]) if "count" in item else 0
+        obj.count = 0 if (v := item.get("count")) is None else rt.parse_int(v["N"])
         attribute = "description"
-        description_ = item["description"]["S"] if "description" in item else None
+        obj.description = None if (v := item.get("description")) is None else v["S"]
         attribute = "specs"
-        specs_ = (
-            {k0: v0["S"] for k0, v0 in item["specs"]["M"].items()}
-            if "specs" in item
-            else None
+        obj.specs = (
+            None
+            if (v := item.get("specs")) is None
+            else {k0: v0["S"] for k0, v0 in v["M"].items()}
         )
         attribute = "created_at"
-        created_at_ = (
-            rt.parse_datetime(item["created_at"]["S"]) if "created_at" in item else None
+        obj.created_at = (
+            None if (v := item.get("created_at")) is None else rt.parse_datetime(v["S"])
         )
         attribute = "updated_at"
-        updated_at_ = (
-            rt.parse_datetime(item["updated_at"]["S"]) if "updated_at" in item else None
+        obj.updated_at = (
+            None if (v := item.get("updated_at")) is None else rt.parse_datetime(v["S"])
         )
         attribute = "version"
-        version_ = rt.parse_int(item["version"]["N"]) if "version" in item else 0
+        obj.version = 0 if (v := item.get("version")) is None else rt.parse_int(v["N"])
     except (
         KeyError,
         TypeError,
@@ -536,20 +555,7 @@ def decode_product(item: Mapping[str, Any]) -> Product:
         raise rt.decode_error(
             "Product", attribute, item, ("pk", "sk"), error
         ) from error
-    return Product(
-        sku=sku_,
-        name=name_,
-        category=category_,
-        price_cents=price_cents_,
-        status=status_,
-        size=size_,
-        count=count_,
-        description=description_,
-        specs=specs_,
-        created_at=created_at_,
-        updated_at=updated_at_,
-        version=version_,
-    )
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,29 +617,35 @@ def encode_audit_event(obj: AuditEvent) -> dict[str, Any]:
 
 def decode_audit_event(item: Mapping[str, Any]) -> AuditEvent:
     """`AuditEvent` from DynamoDB's wire form; DecodeError if the item does not fit."""
+    # Fields are stored straight into the slots of a new object: every field is set
+    # below, and the object is only returned when all of them decoded.
+    obj = _new(AuditEvent)
     attribute = ""
     try:
         attribute = "_type"
-        rt.check_item_type(item, "_type", "AuditEvent")
+        if (kind := item.get("_type")) is not None and kind.get("S") != "AuditEvent":
+            rt.check_item_type(item, "_type", "AuditEvent")
         attribute = "entity_id"
-        entity_id_ = item["entity_id"]["S"]
+        obj.entity_id = item["entity_id"]["S"]
         attribute = "event_id"
-        event_id_ = item["event_id"]["S"]
+        obj.event_id = item["event_id"]["S"]
         attribute = "action"
-        action_ = AuditEventAction(item["action"]["S"])
+        obj.action = _AUDIT_EVENT_ACTION_MEMBERS.get(
+            s0 := item["action"]["S"]
+        ) or AuditEventAction(s0)
         attribute = "actor"
-        actor_ = item["actor"]["S"]
+        obj.actor = item["actor"]["S"]
         attribute = "changes"
-        changes_ = rt.decode_json(item["changes"]) if "changes" in item else None
+        obj.changes = None if (v := item.get("changes")) is None else rt.decode_json(v)
         attribute = "occurred_at"
-        occurred_at_ = (
-            rt.parse_datetime(item["occurred_at"]["S"])
-            if "occurred_at" in item
-            else None
+        obj.occurred_at = (
+            None
+            if (v := item.get("occurred_at")) is None
+            else rt.parse_datetime(v["S"])
         )
         attribute = "expires_at"
-        expires_at_ = (
-            rt.parse_epoch(item["expires_at"]["N"]) if "expires_at" in item else None
+        obj.expires_at = (
+            None if (v := item.get("expires_at")) is None else rt.parse_epoch(v["N"])
         )
     except (
         KeyError,
@@ -646,15 +658,7 @@ def decode_audit_event(item: Mapping[str, Any]) -> AuditEvent:
         raise rt.decode_error(
             "AuditEvent", attribute, item, ("entity_id", "event_id"), error
         ) from error
-    return AuditEvent(
-        entity_id=entity_id_,
-        event_id=event_id_,
-        action=action_,
-        actor=actor_,
-        changes=changes_,
-        occurred_at=occurred_at_,
-        expires_at=expires_at_,
-    )
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,12 +704,12 @@ def decode_product_card(item: Mapping[str, Any]) -> ProductCard:
         price_cents_ = rt.parse_int(item["price_cents"]["N"])
         attribute = "status"
         status_ = (
-            ProductStatus(item["status"]["S"])
-            if "status" in item
-            else ProductStatus.ACTIVE
+            ProductStatus.ACTIVE
+            if (v := item.get("status")) is None
+            else (_PRODUCT_STATUS_MEMBERS.get(s0 := v["S"]) or ProductStatus(s0))
         )
         attribute = "count"
-        count_ = rt.parse_int(item["count"]["N"]) if "count" in item else 0
+        count_ = 0 if (v := item.get("count")) is None else rt.parse_int(v["N"])
     except (
         KeyError,
         TypeError,
@@ -756,12 +760,12 @@ def decode_product_gsi2_projection(item: Mapping[str, Any]) -> ProductGsi2Projec
         price_cents_ = rt.parse_int(item["price_cents"]["N"])
         attribute = "status"
         status_ = (
-            ProductStatus(item["status"]["S"])
-            if "status" in item
-            else ProductStatus.ACTIVE
+            ProductStatus.ACTIVE
+            if (v := item.get("status")) is None
+            else (_PRODUCT_STATUS_MEMBERS.get(s0 := v["S"]) or ProductStatus(s0))
         )
         attribute = "count"
-        count_ = rt.parse_int(item["count"]["N"]) if "count" in item else 0
+        count_ = 0 if (v := item.get("count")) is None else rt.parse_int(v["N"])
     except (
         KeyError,
         TypeError,

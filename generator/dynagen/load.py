@@ -71,7 +71,6 @@ class Document:
 
     def _block_location(self, start: Location, offset: int) -> Location:
         lines = self.text.splitlines()
-        value: Any = None
         line_no = start.line  # the indicator line; content starts on the next one
         consumed = 0
         indent: int | None = None
@@ -86,24 +85,37 @@ class Document:
             if consumed + len(content) >= offset:
                 return Location(index + 1, indent + 1 + offset - consumed)
             consumed += len(content) + 1
-        del value
         return start
 
 
+def _yaml12_booleans(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """``loader`` with YAML 1.2 booleans: only true/false (``no``, ``on`` stay text)."""
+    loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag != "tag:yaml.org,2002:bool"
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    return loader
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (only true/false)."""
+    """The pure-Python loader: its error messages are the ones dynagen reports."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
+_yaml12_booleans(_Loader)
+#: libyaml's parser when PyYAML was built with it (about ten times faster). It reads
+#: valid documents; a document it refuses is parsed again by :class:`_Loader`, so that
+#: syntax errors read the same on every machine.
+_FastLoader: type[yaml.SafeLoader] = _yaml12_booleans(
+    type("_FastLoader", (getattr(yaml, "CSafeLoader", _Loader),), {})
 )
 
 
@@ -112,7 +124,7 @@ def _location(mark: yaml.Mark) -> Location:
 
 
 class _Builder:
-    def __init__(self, file: str, loader: _Loader) -> None:
+    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
         self.file = file
         self.loader = loader
         self.positions: dict[PathKey, NodePosition] = {}
@@ -160,20 +172,36 @@ class _Builder:
         return f"<complex key at line {node.start_mark.line + 1}>"
 
 
-def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse ``text`` (named ``file`` in diagnostics) into a :class:`Document`."""
-    loader = _Loader(text)
+def _compose(
+    text: str, loader_class: type[yaml.SafeLoader]
+) -> tuple[yaml.Node | None, yaml.SafeLoader]:
+    loader = loader_class(text)
     try:
-        root = loader.get_single_node()
+        return loader.get_single_node(), loader
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(text: str, file: str) -> Diagnostic:
+    """The located error of a document that does not parse, as the Python parser says it."""
+    try:
+        _compose(text, _Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _location(mark) if mark is not None else Location(1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
-        return None, [Diagnostic.at(file, loc, f"invalid YAML: {problem}")]
+        return Diagnostic.at(file, loc, f"invalid YAML: {problem}")
     except yaml.YAMLError as exc:
-        return None, [Diagnostic.at(file, Location(1, 1), f"invalid YAML: {exc}")]
-    finally:
-        loader.dispose()
+        return Diagnostic.at(file, Location(1, 1), f"invalid YAML: {exc}")
+    return Diagnostic.at(file, Location(1, 1), "invalid YAML")
+
+
+def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse ``text`` (named ``file`` in diagnostics) into a :class:`Document`."""
+    try:
+        root, loader = _compose(text, _FastLoader)
+    except yaml.YAMLError:
+        return None, [_syntax_error(text, file)]
     if root is None:
         return None, [
             Diagnostic.at(

@@ -231,13 +231,21 @@ def _decode_set(t: Any, wire: str, depth: int) -> str:
 
 _DECODERS: dict[type, Callable[[Any, str, int], str]] = {
     ScalarType: _decode_scalar,
-    EnumType: lambda t, wire, depth: f'{t.name}({wire}["S"])',
+    EnumType: lambda t, wire, depth: (
+        # A dict lookup first; the enum call explains an unknown value.
+        f'({enum_members(t.name)}.get(s{depth} := {wire}["S"]) or {t.name}(s{depth}))'
+    ),
     ListType: _decode_list,
     MapType: _decode_map,
     SetType: _decode_set,
     JsonType: lambda t, wire, depth: f"rt.decode_json({wire})",
     NamedType: lambda t, wire, depth: f'decode_{_snake(t.name)}({wire}["M"])',
 }
+
+
+def enum_members(name: str) -> str:
+    """The module-level dict from stored value to member of enum class ``name``."""
+    return f"_{_snake(name).upper()}_MEMBERS"
 
 
 def _snake(name: str) -> str:

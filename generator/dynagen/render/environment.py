@@ -7,6 +7,7 @@ import json
 
 import jinja2
 
+from dynagen.render.codecs import enum_members
 from dynagen.resources import templates_dir
 
 
@@ -25,7 +26,12 @@ def py_dict(pairs: tuple[tuple[str, str], ...]) -> str:
     return "{" + ", ".join(f"{py_str(k)}: {py_str(v)}" for k, v in pairs) + "}"
 
 
-FILTERS = {"py_repr": py_repr, "py_str": py_str, "py_dict": py_dict}
+FILTERS = {
+    "py_repr": py_repr,
+    "py_str": py_str,
+    "py_dict": py_dict,
+    "enum_members": enum_members,
+}
 
 
 @functools.cache

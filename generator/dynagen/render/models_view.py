@@ -220,7 +220,6 @@ def class_view(
 def decode_step(attribute: Attribute, item: str) -> str:
     """The expression decoding ``attribute`` from mapping ``item``, absence included."""
     stored = literal(attribute.stored_name)
-    present = codecs.decode(attribute.type, f"{item}[{stored}]")
     if attribute.version:
         absent = "0"
     elif attribute.has_default:
@@ -230,8 +229,9 @@ def decode_step(attribute: Attribute, item: str) -> str:
     elif codecs.is_stored_absent_when_empty(attribute.type):
         absent = "set()"
     else:
-        return present
-    return f"{present} if {stored} in {item} else {absent}"
+        return codecs.decode(attribute.type, f"{item}[{stored}]")
+    present = codecs.decode(attribute.type, "v")
+    return f"{absent} if (v := {item}.get({stored})) is None else {present}"
 
 
 def index_fields(entity: Entity, index: Index) -> list[Attribute]:

@@ -1,0 +1,1 @@
+"""dynagen benchmark suite; run it with ``python benchmarks/run.py`` (see run.py)."""

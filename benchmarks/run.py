@@ -1,0 +1,166 @@
+"""dynagen's benchmark suite: ``.venv/bin/python benchmarks/run.py [--smoke] [--only NAME]``.
+
+Benchmarks (``--only`` picks one; repeatable):
+
+* ``build``: ``dynagen build`` as a cold process on a generated 50-entity schema.
+* ``codecs``: marshal/unmarshal 10,000 ``Account`` items: dynagen vs boto3 vs PynamoDB.
+* ``calls``: GetItem, PutItem and a 100-item Query against a loopback endpoint:
+  raw boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+
+``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
+work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
+OPERATION/LABEL`` (e.g. ``get/dynagen``) prints a cProfile of one call variant instead.
+
+The package of ``benchmarks/bench.yaml`` is generated into a temporary directory at start
+with the current generator, and imported from there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, sys.path[0] is benchmarks/ itself, where build.py and codecs.py
+# would shadow the `build` package and the standard `codecs` module: use the repository
+# root instead and import the benchmarks as a package.
+_ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _ROOT / "benchmarks":
+    sys.path[0] = str(_ROOT)
+elif str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from types import ModuleType  # noqa: E402
+
+from benchmarks import build, calls, codecs  # noqa: E402
+from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
+
+BENCHMARKS = ("build", "codecs", "calls")
+BENCH_PACKAGE = "benchshop"
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    build_tables: int
+    build_entities_per_table: int
+    build_runs: int
+    codec_items: int
+    codec_chunk: int
+    codec_repeats: int
+    single_calls: int
+    query_calls: int
+    call_repeats: int
+
+
+FULL = Sizes(
+    build_tables=10,
+    build_entities_per_table=5,
+    build_runs=5,
+    codec_items=10_000,
+    codec_chunk=500,
+    codec_repeats=5,
+    single_calls=50,
+    query_calls=5,
+    call_repeats=20,
+)
+SMOKE = Sizes(
+    build_tables=2,
+    build_entities_per_table=2,
+    build_runs=1,
+    codec_items=200,
+    codec_chunk=100,
+    codec_repeats=1,
+    single_calls=5,
+    query_calls=2,
+    call_repeats=1,
+)
+
+
+def _bench_package() -> tuple[ModuleType, ModuleType]:
+    """The generated package of ``bench.yaml`` and its ``models`` module."""
+    package = load_package(BENCH_SCHEMA, BENCH_PACKAGE)
+    return package, importlib.import_module(f"{BENCH_PACKAGE}.models")
+
+
+def _environment() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {load}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: prove every benchmark works"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHMARKS,
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="OPERATION/LABEL",
+        help="cProfile one call variant, e.g. get/dynagen or query/floor",
+    )
+    args = parser.parse_args(argv)
+    sizes = SMOKE if args.smoke else FULL
+    started = time.perf_counter()
+    print(f"dynagen benchmarks ({'smoke' if args.smoke else 'full'}): {_environment()}")
+    if args.smoke:
+        print(
+            "smoke run: tiny sizes prove the benchmarks work; its figures mean nothing"
+        )
+
+    if args.profile:
+        from benchmarks.profiling import profile_variant
+
+        package, _ = _bench_package()
+        with calls.loopback(package) as ctx:
+            print(profile_variant(ctx, args.profile, calls=50 if args.smoke else 1000))
+        return 0
+
+    selected = args.only or list(BENCHMARKS)
+    if "build" in selected:
+        result = build.run_build(
+            tables=sizes.build_tables,
+            entities_per_table=sizes.build_entities_per_table,
+            runs=sizes.build_runs,
+        )
+        print("\n" + build.format_build(result))
+    if "codecs" in selected or "calls" in selected:
+        package, models = _bench_package()
+        if "codecs" in selected:
+            codec_result = codecs.run_codecs(
+                models,
+                items=sizes.codec_items,
+                repeats=sizes.codec_repeats,
+                chunk=sizes.codec_chunk,
+            )
+            print("\n" + codecs.format_codecs(codec_result))
+        if "calls" in selected:
+            counts = {
+                calls.GET: sizes.single_calls,
+                calls.PUT: sizes.single_calls,
+                calls.QUERY: sizes.query_calls,
+            }
+            with calls.loopback(package) as ctx:
+                call_result = calls.run_calls(
+                    ctx, calls=counts, repeats=sizes.call_repeats
+                )
+            print("\n" + calls.format_calls(call_result))
+    print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
