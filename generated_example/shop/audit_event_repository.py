@@ -147,6 +147,7 @@ class AuditEventRepository:
         Returns a new object with the repository's timestamps set;
         ``item`` is left unchanged.
         """
+        rt.check_instance(item, AuditEvent, "AuditEventRepository.create")
         new = self._stamped(item, created=True)
         wire = encode_audit_event(new)
         rt.check_item_size(wire, "AuditEvent")
@@ -165,7 +166,7 @@ class AuditEventRepository:
             raise rt.AlreadyExistsError(
                 item=None if old is None else decode_audit_event(old)
             ) from error
-        return new
+        return decode_audit_event(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: AuditEvent) -> AuditEvent:
         """Write ``item`` whole.
@@ -173,12 +174,13 @@ class AuditEventRepository:
         Replaces any stored item with this key.
         Returns a new object; ``item`` is left unchanged.
         """
+        rt.check_instance(item, AuditEvent, "AuditEventRepository.put")
         new = self._stamped(item, created=False)
         wire = encode_audit_event(new)
         rt.check_item_size(wire, "AuditEvent")
         request: dict[str, Any] = {"TableName": self._table, "Item": wire}
         self._transport.call("PutItem", request)
-        return new
+        return decode_audit_event(wire)
 
     def update(
         self,
@@ -245,6 +247,7 @@ class AuditEventRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if values:
+            rt.check_item_size(values, "AuditEvent")
             request["ExpressionAttributeValues"] = values
         try:
             response = self._transport.call("UpdateItem", request)

@@ -113,6 +113,7 @@ class CustomerRepository:
         Returns a new object with version 1 and the repository's timestamps set;
         ``item`` is left unchanged.
         """
+        rt.check_instance(item, Customer, "CustomerRepository.create")
         new = self._stamped(item, created=True, version=1)
         wire = encode_customer(new)
         rt.check_item_size(wire, "Customer")
@@ -131,7 +132,7 @@ class CustomerRepository:
             raise rt.AlreadyExistsError(
                 item=None if old is None else decode_customer(old)
             ) from error
-        return new
+        return decode_customer(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Customer) -> Customer:
         """Write ``item`` whole, checking the version it carries.
@@ -142,6 +143,7 @@ class CustomerRepository:
         next version.
         Returns a new object; ``item`` is left unchanged.
         """
+        rt.check_instance(item, Customer, "CustomerRepository.put")
         if item.version is None:
             return self.create(item)
         expected = item.version
@@ -166,7 +168,7 @@ class CustomerRepository:
                     key=self.key(customer_id=new.customer_id)
                 ) from error
             raise rt.VersionConflictError(item=decode_customer(old)) from error
-        return new
+        return decode_customer(wire)
 
     def update(
         self,
@@ -268,6 +270,7 @@ class CustomerRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if values:
+            rt.check_item_size(values, "Customer")
             request["ExpressionAttributeValues"] = values
         try:
             response = self._transport.call("UpdateItem", request)

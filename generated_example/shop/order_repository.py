@@ -171,6 +171,7 @@ class OrderRepository:
         Returns a new object with the repository's timestamps set;
         ``item`` is left unchanged.
         """
+        rt.check_instance(item, Order, "OrderRepository.create")
         new = self._stamped(item, created=True)
         wire = encode_order(new)
         rt.check_item_size(wire, "Order")
@@ -193,7 +194,7 @@ class OrderRepository:
             raise rt.AlreadyExistsError(
                 item=None if old is None else decode_order(old)
             ) from error
-        return new
+        return decode_order(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Order) -> Order:
         """Write ``item`` whole.
@@ -201,12 +202,13 @@ class OrderRepository:
         Replaces any stored item with this key.
         Returns a new object; ``item`` is left unchanged.
         """
+        rt.check_instance(item, Order, "OrderRepository.put")
         new = self._stamped(item, created=False)
         wire = encode_order(new)
         rt.check_item_size(wire, "Order")
         request: dict[str, Any] = {"TableName": self._table, "Item": wire}
         self._transport.call("PutItem", request)
-        return new
+        return decode_order(wire)
 
     def update(
         self,
@@ -291,6 +293,7 @@ class OrderRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if values:
+            rt.check_item_size(values, "Order")
             request["ExpressionAttributeValues"] = values
         try:
             response = self._transport.call("UpdateItem", request)

@@ -214,6 +214,7 @@ class ProductRepository:
         Returns a new object with version 1 and the repository's timestamps set;
         ``item`` is left unchanged.
         """
+        rt.check_instance(item, Product, "ProductRepository.create")
         new = self._stamped(item, created=True, version=1)
         wire = encode_product(new)
         rt.check_item_size(wire, "Product")
@@ -232,7 +233,7 @@ class ProductRepository:
             raise rt.AlreadyExistsError(
                 item=None if old is None else decode_product(old)
             ) from error
-        return new
+        return decode_product(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Product) -> Product:
         """Write ``item`` whole, checking the version it carries.
@@ -243,6 +244,7 @@ class ProductRepository:
         next version.
         Returns a new object; ``item`` is left unchanged.
         """
+        rt.check_instance(item, Product, "ProductRepository.put")
         if item.version is None:
             return self.create(item)
         expected = item.version
@@ -265,7 +267,7 @@ class ProductRepository:
             if old is None:
                 raise rt.NotFoundError(key=self.key(sku=new.sku)) from error
             raise rt.VersionConflictError(item=decode_product(old)) from error
-        return new
+        return decode_product(wire)
 
     def update(
         self,
@@ -388,6 +390,7 @@ class ProductRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if values:
+            rt.check_item_size(values, "Product")
             request["ExpressionAttributeValues"] = values
         try:
             response = self._transport.call("UpdateItem", request)

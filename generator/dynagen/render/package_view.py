@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dynagen.model.naming import dunder_all_key, isort_key
 from dynagen.model.schema import Model
+from dynagen.render.models_view import entity_partials
 
 RUNTIME_EXPORTS = (
     "AlreadyExistsError",
@@ -16,6 +17,8 @@ RUNTIME_EXPORTS = (
     "DynagenError",
     "InvalidCursorError",
     "NotFoundError",
+    "Page",
+    "Query",
     "TransactionCanceledError",
     "UNSET",
     "Unset",
@@ -83,6 +86,7 @@ def package_view(model: Model, version: str) -> PackageView:
     model_names = [e.name for e in model.enums] + [t.name for t in model.types]
     for entity in model.entities:
         model_names += [entity.name, f"{entity.name}Key"]
+        model_names += [p.name for p in entity_partials(entity)]
     imports = {
         "_runtime": RUNTIME_EXPORTS,
         "tables": TABLES_EXPORTS,
