@@ -1,4 +1,7 @@
-"""Whole calls against the loopback endpoint: GetItem, PutItem and a 100-item Query page.
+"""Whole calls against the loopback endpoint: GetItem, a conditional create (PutItem
+with ``attribute_not_exists(pk)``), PutItem, a conditional UpdateItem of 2 attributes
+returning the new item (``attribute_exists(pk)``, ``ReturnValues=ALL_NEW``) and a
+100-item Query page.
 
 Every contender does the complete job of its API, from typed values to a typed result:
 build the request, serialize, sign, send over keep-alive HTTP to ``benchmarks.loopback``
@@ -8,7 +11,8 @@ boto3 client with a hand-written request dict and hand-written decoding.
 Each contender is one ``*_variants(ctx)`` function returning its ``Variant``s (one per
 operation), listed in ``CONTENDERS``: adding one (another library, another generated
 API) is one function there.  A contender that cannot run raises ``Skip`` with the
-reason, which the report prints.
+reason, which the report prints; a variant that does the job differently carries a
+``note``, printed under the table.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from benchmarks import orms
 from benchmarks.data import make_accounts
@@ -43,8 +47,16 @@ __all__ = [
     "run_calls",
 ]
 
-GET, PUT, QUERY = "GetItem", "PutItem", "Query (100 items)"
-OPERATIONS = (GET, PUT, QUERY)
+GET, CREATE, PUT, UPDATE, QUERY = "get", "create", "put", "update", "query"
+OPERATIONS = (GET, CREATE, PUT, UPDATE, QUERY)
+#: How the table names each operation (``--profile`` takes the short name).
+TITLES = {
+    GET: "GetItem",
+    CREATE: "PutItem if new",
+    PUT: "PutItem",
+    UPDATE: "UpdateItem ALL_NEW",
+    QUERY: "Query (100 items)",
+}
 FLOOR = "boto3 client + hand-written request/decoding (floor)"
 TABLE = "bench"
 PYNAMODB_TABLE = "bench_pynamodb"  # answered with PynamoDB's datetime format
@@ -63,6 +75,8 @@ class Variant:
     operation: str
     label: str
     call: Callable[[], object]
+    note: str | None = None
+    """How this variant's job differs from the others' (printed under the table)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +89,19 @@ class CallContext:
     """Its ``_runtime`` module."""
     endpoint_url: str
     account: Any
-    """The ``Account`` that GetItem returns and PutItem writes."""
+    """The ``Account`` that GetItem returns, PutItem writes and UpdateItem returns."""
     page: list[Any]
     """The ``Account`` objects a Query page returns."""
 
     @property
     def pk(self) -> str:
         return "ACCOUNT#" + str(self.account.account_id)
+
+    @property
+    def update_values(self) -> tuple[str, str]:
+        """The ``name`` and ``email`` every UpdateItem sets: the account's own, so that
+        the canned ``Attributes`` (the account) are the item the update makes."""
+        return self.account.name, self.account.email
 
 
 @dataclass(slots=True)
@@ -91,6 +111,8 @@ class CallResult:
     #: (operation, label) -> best time per call
     times: dict[tuple[str, str], Timing] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: (operation, label) -> how that variant's job differs
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _session() -> boto3.session.Session:
@@ -117,6 +139,13 @@ def _expect(got: object, want: object, what: str) -> None:
         raise AssertionError(f"{what}: got {got!r}, expected {want!r}")
 
 
+#: The hand-written UpdateItem expression (and its names, for the low-level rows) of
+#: the floor, the boto3 resource and the dynagen transport/reference rows; PynamoDB,
+#: pydynox and the repository build their own.
+_UPDATE_EXPRESSION = "SET #name = :name, #email = :email"
+_UPDATE_NAMES = {"#pk": "pk", "#name": "name", "#email": "email"}
+
+
 # -- contenders ---------------------------------------------------------------------
 
 
@@ -134,8 +163,28 @@ def boto3_client_variants(ctx: CallContext) -> list[Variant]:
         item = response.get("Item")
         return None if item is None else decode(item)
 
+    def create() -> object:
+        return client.put_item(
+            TableName=TABLE,
+            Item=encode(account),
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": "pk"},
+        )
+
     def put() -> object:
         return client.put_item(TableName=TABLE, Item=encode(account))
+
+    def update() -> Any:
+        response = client.update_item(
+            TableName=TABLE,
+            Key={"pk": {"S": pk}, "sk": {"S": "PROFILE"}},
+            UpdateExpression=_UPDATE_EXPRESSION,
+            ConditionExpression="attribute_exists(#pk)",
+            ExpressionAttributeNames=_UPDATE_NAMES,
+            ExpressionAttributeValues={":name": {"S": name}, ":email": {"S": email}},
+            ReturnValues="ALL_NEW",
+        )
+        return decode(response["Attributes"])
 
     def query() -> list[Any]:
         response = client.query(
@@ -147,11 +196,15 @@ def boto3_client_variants(ctx: CallContext) -> list[Variant]:
         )
         return [decode(item) for item in response["Items"]]
 
+    name, email = ctx.update_values
     _expect(get(), account, "boto3 client GetItem")
+    _expect(update(), account, "boto3 client UpdateItem")
     _expect(query(), ctx.page, "boto3 client Query")
     return [
         Variant(GET, FLOOR, get),
+        Variant(CREATE, FLOOR, create),
         Variant(PUT, FLOOR, put),
+        Variant(UPDATE, FLOOR, update),
         Variant(QUERY, FLOOR, query),
     ]
 
@@ -169,52 +222,102 @@ def boto3_resource_variants(ctx: CallContext) -> list[Variant]:
         item = table.get_item(Key={"pk": pk, "sk": "PROFILE"}).get("Item")
         return None if item is None else from_python(item)
 
+    def create() -> object:
+        return table.put_item(
+            Item=to_python(account), ConditionExpression=Attr("pk").not_exists()
+        )
+
     def put() -> object:
         return table.put_item(Item=to_python(account))
+
+    def update() -> Any:
+        response = table.update_item(
+            Key={"pk": pk, "sk": "PROFILE"},
+            UpdateExpression=_UPDATE_EXPRESSION,
+            ConditionExpression=Attr("pk").exists(),
+            ExpressionAttributeNames={"#name": "name", "#email": "email"},
+            ExpressionAttributeValues={":name": name, ":email": email},
+            ReturnValues="ALL_NEW",
+        )
+        return from_python(response["Attributes"])
 
     def query() -> list[Any]:
         response = table.query(KeyConditionExpression=Key("pk").eq(pk), Limit=PAGE)
         return [from_python(item) for item in response["Items"]]
 
+    name, email = ctx.update_values
     _expect(get(), account, "boto3 resource GetItem")
+    _expect(update(), account, "boto3 resource UpdateItem")
     _expect(query(), ctx.page, "boto3 resource Query")
     return [
         Variant(GET, label, get),
+        Variant(CREATE, label, create),
         Variant(PUT, label, put),
+        Variant(UPDATE, label, update),
         Variant(QUERY, label, query),
     ]
 
 
 def pynamodb_variants(ctx: CallContext) -> list[Variant]:
-    """PynamoDB 6: ``Model.get``, ``save``, ``query``."""
+    """PynamoDB 6: ``Model.get``, ``save(condition=...)``, ``save``,
+    ``Model(key).update(actions=..., condition=...)`` (always ``ALL_NEW``: the instance
+    is refreshed from the returned attributes), ``query``."""
     model = orms.make_pynamodb_model(
         ctx.models.Tier, table=PYNAMODB_TABLE, endpoint_url=ctx.endpoint_url
     )
     instance = orms.to_pynamodb(model, ctx.account)
     pk = ctx.pk
+    name, email = ctx.update_values
+    not_exists, exists = model.pk.does_not_exist(), model.pk.exists()
+    name_attribute, email_attribute = model.name, model.email
     label = "PynamoDB 6 Model"
 
     def get() -> Any:
         return model.get(pk, "PROFILE")
 
+    def create() -> object:
+        return instance.save(condition=not_exists)
+
     def put() -> object:
         return instance.save()
+
+    def update() -> Any:
+        item = model(pk, "PROFILE")
+        item.update(
+            actions=[name_attribute.set(name), email_attribute.set(email)],
+            condition=exists,
+        )
+        return item
 
     def query() -> list[Any]:
         return list(model.query(pk, limit=PAGE))
 
-    _expect(orms.pynamodb_fields(get()), orms.account_fields(ctx.account), label)
+    want = orms.account_fields(ctx.account)
+    _expect(orms.pynamodb_fields(get()), want, label)
     _check_endpoint(model._get_connection().connection.client.meta.endpoint_url, ctx)
+    _expect(orms.pynamodb_fields(update()), want, label + " update")
     _expect(len(query()), PAGE, "PynamoDB Query")
     return [
         Variant(GET, label, get),
+        Variant(CREATE, label, create),
         Variant(PUT, label, put),
+        Variant(UPDATE, label, update),
         Variant(QUERY, label, query),
     ]
 
 
 def pydynox_variants(ctx: CallContext) -> list[Variant]:
-    """pydynox (Rust core): ``sync_get``, ``sync_save``, ``sync_query``."""
+    """pydynox (Rust core): ``sync_get``, ``sync_save(condition=...)``, ``sync_save``,
+    ``sync_update(..., condition=...)``, ``sync_query``.
+
+    pydynox has no update that returns the new item as a model: ``Model.sync_update``
+    sends no ``ReturnValues`` (the instance keeps the values it set locally), and its
+    client's ``sync_update_item(return_values="ALL_NEW")`` returns a plain dict whose
+    non-integer numbers are floats (the Decimal number schema applies to reads only), so
+    ``Model.from_dict`` refuses the ``balance``.  Its update row is ``sync_update`` on a
+    loaded instance, with a note; the loopback answers it as DynamoDB would, without
+    ``Attributes``.
+    """
     try:
         model = orms.make_pydynox_model(
             ctx.models.Tier, table=PYDYNOX_TABLE, endpoint_url=ctx.endpoint_url
@@ -222,30 +325,56 @@ def pydynox_variants(ctx: CallContext) -> list[Variant]:
     except ImportError as error:
         raise Skip(f"pydynox is not importable: {error}") from None
     instance = orms.to_pydynox(model, ctx.account)
+    loaded = orms.to_pydynox(model, ctx.account)  # the instance sync_update changes
     pk = ctx.pk
+    name, email = ctx.update_values
+    not_exists, exists = model.pk.not_exists(), model.pk.exists()
     label = "pydynox Model (Rust core)"
 
     def get() -> Any:
         return model.sync_get(pk=pk, sk="PROFILE")
 
+    def create() -> object:
+        instance.sync_save(condition=not_exists, full_replace=True)
+        return None
+
     def put() -> object:
         instance.sync_save(full_replace=True)
         return None
+
+    def update() -> Any:
+        loaded.sync_update(name=name, email=email, condition=exists)
+        return loaded
 
     def query() -> list[Any]:
         return list(model.sync_query(partition_key=pk, limit=PAGE, page_size=PAGE))
 
     try:
         got = get()
+        create()
         put()
+        updated = update()
         page = query()
     except Exception as error:  # report the reason, keep the other contenders
         raise Skip(f"pydynox failed against the loopback: {error!r}") from error
-    _expect(orms.pydynox_fields(got), orms.account_fields(ctx.account), label)
+    want = orms.account_fields(ctx.account)
+    _expect(orms.pydynox_fields(got), want, label)
+    _expect(orms.pydynox_fields(updated), want, label + " update")
     _expect(len(page), PAGE, "pydynox Query")
     return [
         Variant(GET, label, get),
+        Variant(CREATE, label, create),
         Variant(PUT, label, put),
+        Variant(
+            UPDATE,
+            label + ", no ALL_NEW",
+            update,
+            note=(
+                "Model.sync_update sends no ReturnValues and decodes nothing: the "
+                "instance keeps its local values (pydynox's ALL_NEW, on its client, "
+                "returns floats that Model.from_dict refuses for a Decimal)"
+            ),
+        ),
         Variant(QUERY, label, query),
     ]
 
@@ -267,8 +396,17 @@ def dynagen_transport_variants(ctx: CallContext) -> list[Variant]:
         item = body.get("Item")
         return None if item is None else decode(item)
 
+    def create() -> object:
+        return call("PutItem", _create_request(encode(account)))
+
     def put() -> object:
         return call("PutItem", {"TableName": TABLE, "Item": encode(account)})
+
+    def update() -> Any:
+        body = call(
+            "UpdateItem", _update_request(key_item(account_id=account_id), name, email)
+        )
+        return decode(body["Attributes"])
 
     def query() -> list[Any]:
         body = call(
@@ -285,44 +423,99 @@ def dynagen_transport_variants(ctx: CallContext) -> list[Variant]:
         )
         return [decode(item) for item in body["Items"]]
 
+    name, email = ctx.update_values
     _expect(get(), account, label + " GetItem")
+    _expect(update(), account, label + " UpdateItem")
     _expect(query(), ctx.page, label + " Query")
     return [
         Variant(GET, label, get),
+        Variant(CREATE, label, create),
         Variant(PUT, label, put),
+        Variant(UPDATE, label, update),
         Variant(QUERY, label, query),
     ]
 
 
-def dynagen_repository_variants(ctx: CallContext) -> list[Variant]:
-    """The generated repository: ``db.account.get(...)``, ``db.account.put(...)``.
+def _create_request(item: dict[str, Any]) -> dict[str, Any]:
+    """The wire PutItem request of a create, written by hand."""
+    return {
+        "TableName": TABLE,
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(#pk)",
+        "ExpressionAttributeNames": {"#pk": "pk"},
+    }
 
-    ``benchmarks/bench.yaml`` declares no query, so there is no Query row yet; one
-    declared there becomes one more ``Variant`` here.  While the generator does not emit
-    a ``Database`` (or it fails here), the contender is skipped with the reason.
+
+def _update_request(key: dict[str, Any], name: str, email: str) -> dict[str, Any]:
+    """The wire UpdateItem request of the update, written by hand."""
+    return {
+        "TableName": TABLE,
+        "Key": key,
+        "UpdateExpression": _UPDATE_EXPRESSION,
+        "ConditionExpression": "attribute_exists(#pk)",
+        "ExpressionAttributeNames": _UPDATE_NAMES,
+        "ExpressionAttributeValues": {":name": {"S": name}, ":email": {"S": email}},
+        "ReturnValues": "ALL_NEW",
+    }
+
+
+def dynagen_repository_variants(ctx: CallContext) -> list[Variant]:
+    """The generated repository: ``db.account.get(...)``, ``create(obj)``, ``put(obj)``,
+    ``update(account_id=..., name=..., email=...)`` and the query declared in
+    ``benchmarks/bench.yaml``, ``for_account(account_id=...).page(limit=100)``.
+
+    ``create`` and ``put`` return the stored object (decoded from what they wrote), and
+    ``create``/``update`` also send ``ReturnValuesOnConditionCheckFailure=ALL_OLD``.
+    While the generator does not emit a ``Database`` (or it fails here), the contender
+    is skipped with the reason.
     """
     database = getattr(ctx.package, "Database", None)
     if database is None:
         raise Skip("the generated package has no Database (no repositories yet)")
     account = ctx.account
     account_id = account.account_id
+    name, email = ctx.update_values
     label = "dynagen repository"
     try:
         db = database(_client(ctx), table_names={"Bench": TABLE})
         repository = db.account
-        get_item, put_item = repository.get, repository.put
+        get_item, create_item, put_item = (
+            repository.get,
+            repository.create,
+            repository.put,
+        )
+        update_item, for_account = repository.update, repository.for_account
 
         def get() -> Any:
             return get_item(account_id=account_id)
 
-        def put() -> object:
+        def create() -> Any:
+            return create_item(account)
+
+        def put() -> Any:
             return put_item(account)
 
+        def update() -> Any:
+            return update_item(account_id=account_id, name=name, email=email)
+
+        def query() -> list[Any]:
+            items: list[Any] = for_account(account_id=account_id).page(PAGE).items
+            return items
+
         _expect(get(), account, label + " get")
-        put()
+        _expect(create(), account, label + " create")
+        _expect(put(), account, label + " put")
+        _expect(update(), account, label + " update")
+        _expect(query(), ctx.page, label + " for_account page")
     except Exception as error:  # the repositories are still being written
         raise Skip(f"the generated repository failed: {error!r}") from error
-    return [Variant(GET, label, get), Variant(PUT, label, put)]
+    return [
+        Variant(GET, label, get),
+        Variant(CREATE, label, create),
+        Variant(PUT, label, put),
+        Variant(UPDATE, label, update),
+        Variant(QUERY, label, query),
+    ]
 
 
 def lean_reference_variants(ctx: CallContext) -> list[Variant]:
@@ -344,8 +537,17 @@ def lean_reference_variants(ctx: CallContext) -> list[Variant]:
         item = body.get("Item")
         return None if item is None else decode(item)
 
+    def create() -> object:
+        return call("PutItem", _create_request(encode(account)))
+
     def put() -> object:
         return call("PutItem", {"TableName": TABLE, "Item": encode(account)})
+
+    def update() -> Any:
+        body = call(
+            "UpdateItem", _update_request(key_item(account_id=account_id), name, email)
+        )
+        return decode(body["Attributes"])
 
     def query() -> list[Any]:
         body = call(
@@ -362,11 +564,15 @@ def lean_reference_variants(ctx: CallContext) -> list[Variant]:
         )
         return [decode(item) for item in body["Items"]]
 
+    name, email = ctx.update_values
     _expect(get(), account, label + " GetItem")
+    _expect(update(), account, label + " UpdateItem")
     _expect(query(), ctx.page, label + " Query")
     return [
         Variant(GET, label, get),
+        Variant(CREATE, label, create),
         Variant(PUT, label, put),
+        Variant(UPDATE, label, update),
         Variant(QUERY, label, query),
     ]
 
@@ -388,7 +594,13 @@ CONTENDERS: tuple[Callable[[CallContext], list[Variant]], ...] = (
 
 def _responses(models: ModuleType, account: Any, page: list[Any]) -> dict[Any, Any]:
     """Canned bodies: dynagen's wire form for every table but PynamoDB's, which gets
-    PynamoDB's own (its ``UTCDateTimeAttribute`` reads only ``...+0000`` texts)."""
+    PynamoDB's own (its ``UTCDateTimeAttribute`` reads only ``...+0000`` texts).
+
+    PutItem gets ``{}``, UpdateItem the new item as ``Attributes`` (every contender but
+    pydynox sends ``ReturnValues=ALL_NEW``; pydynox's table gets ``{}``, as DynamoDB
+    answers an update without ``ReturnValues``), Query a page of ``PAGE`` items for any
+    key condition (the floor's ``#pk = :pk`` as well as the declared ``for_account``).
+    """
     encode = models.encode_account
     pynamo = orms.make_pynamodb_model(
         models.Tier, table=PYNAMODB_TABLE, endpoint_url="http://127.0.0.1:9"
@@ -409,6 +621,7 @@ def _responses(models: ModuleType, account: Any, page: list[Any]) -> dict[Any, A
         ("PutItem", None): {},
         ("UpdateItem", None): {"Attributes": ours},
         ("UpdateItem", PYNAMODB_TABLE): {"Attributes": theirs},
+        ("UpdateItem", PYDYNOX_TABLE): {},
         ("Query", None): query_body([encode(a) for a in page]),
         ("Query", PYNAMODB_TABLE): query_body([pynamo_item(a) for a in page]),
     }
@@ -482,6 +695,8 @@ def run_calls(ctx: CallContext, *, calls: dict[str, int], repeats: int) -> CallR
         result.times[variant.operation, variant.label] = timing.per(
             calls[variant.operation]
         )
+        if variant.note:
+            result.notes[variant.operation, variant.label] = variant.note
     return result
 
 
@@ -495,14 +710,14 @@ def format_calls(result: CallResult) -> str:
                 continue
             rows.append(
                 [
-                    f"{operation:<17}  {label}",
+                    f"{TITLES[operation]:<{_TITLE_WIDTH}}  {label}",
                     f"{timing.wall * 1e6:.1f}",
                     f"{timing.cpu * 1e6:.1f}",
                     ratio(timing.wall, floor.wall) if floor else "-",
                     ratio(timing.cpu, floor.cpu) if floor else "-",
                 ]
             )
-    counts = ", ".join(f"{op} {n}" for op, n in result.calls.items())
+    counts = ", ".join(f"{TITLES[op]} {n}" for op, n in result.calls.items())
     lines = [
         f"calls: loopback endpoint (another process); calls per batch: {counts}; "
         f"best batch of {result.repeats}",
@@ -511,7 +726,7 @@ def format_calls(result: CallResult) -> str:
         "",
         format_table(
             [
-                "operation          implementation",
+                f"{'operation':<{_TITLE_WIDTH}}  implementation",
                 "µs/call",
                 "cpu µs",
                 "vs floor",
@@ -520,6 +735,11 @@ def format_calls(result: CallResult) -> str:
             rows,
         ),
     ]
+    for (operation, label), note in result.notes.items():
+        lines.append(f"note {TITLES[operation]} / {label}: {note}")
     for name, reason in result.skipped.items():
         lines.append(f"skipped {name}: {reason}")
     return "\n".join(lines)
+
+
+_TITLE_WIDTH = max(len(title) for title in TITLES.values())

@@ -21,14 +21,16 @@ __all__ = ["profile_variant"]
 def profile_variant(
     ctx: CallContext, selector: str, *, calls: int, top: int = 30
 ) -> str:
-    """cProfile ``calls`` calls of the variant whose "operation/label" contains every
-    ``/``-separated, case-insensitive part of ``selector`` (e.g. ``get/dynagen``)."""
-    parts = [p.lower() for p in selector.split("/") if p]
+    """cProfile ``calls`` calls of the variant ``selector`` names: an operation
+    (``get``, ``create``, ``put``, ``update``, ``query``), then ``/``-separated parts
+    that its label contains, case-insensitive (e.g. ``get/repository``)."""
+    operation, _, rest = selector.lower().partition("/")
+    parts = [p for p in rest.split("/") if p]
     variants, _ = collect_variants(ctx)
     chosen = [
         v
         for v in variants
-        if all(p in f"{v.operation}/{v.label}".lower() for p in parts)
+        if v.operation == operation and all(p in v.label.lower() for p in parts)
     ]
     if len(chosen) != 1:
         names = "\n  ".join(f"{v.operation}/{v.label}" for v in variants)

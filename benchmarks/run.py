@@ -4,12 +4,14 @@ Benchmarks (``--only`` picks one; repeatable):
 
 * ``build``: ``dynagen build`` as a cold process on a generated 50-entity schema.
 * ``codecs``: marshal/unmarshal 10,000 ``Account`` items: dynagen vs boto3 vs PynamoDB.
-* ``calls``: GetItem, PutItem and a 100-item Query against a loopback endpoint:
-  raw boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
+  returning the new item, and a 100-item Query page against a loopback endpoint: raw
+  boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
-OPERATION/LABEL`` (e.g. ``get/dynagen``) prints a cProfile of one call variant instead.
+OPERATION/LABEL`` (e.g. ``get/repository``) prints a cProfile of one call variant
+instead.
 
 The package of ``benchmarks/bench.yaml`` is generated into a temporary directory at start
 with the current generator, and imported from there.
@@ -110,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         metavar="OPERATION/LABEL",
-        help="cProfile one call variant, e.g. get/dynagen or query/floor",
+        help=(
+            "cProfile one call variant, e.g. get/repository or query/floor "
+            f"(operations: {', '.join(calls.OPERATIONS)})"
+        ),
     )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
@@ -148,11 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print("\n" + codecs.format_codecs(codec_result))
         if "calls" in selected:
-            counts = {
-                calls.GET: sizes.single_calls,
-                calls.PUT: sizes.single_calls,
-                calls.QUERY: sizes.query_calls,
-            }
+            counts = dict.fromkeys(calls.OPERATIONS, sizes.single_calls)
+            counts[calls.QUERY] = sizes.query_calls
             with calls.loopback(package) as ctx:
                 call_result = calls.run_calls(
                     ctx, calls=counts, repeats=sizes.call_repeats
