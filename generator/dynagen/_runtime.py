@@ -73,6 +73,7 @@ __all__ = [
     "Unset",
     "VersionConflictError",
     "adjacent",
+    "adjacent_text",
     "check_bool",
     "check_instance",
     "check_item_size",
@@ -1594,6 +1595,66 @@ class Page(Generic[_ItemT]):
     cursor: str | None
 
 
+_KEY_RANGE: Final = re.compile(
+    r"(?P<pk>#\w+ = :__k0)(?: AND (?:(?P<sk>#\w+) (?P<op>BETWEEN|<=|>=|<|>) :__k1"
+    r"(?: AND :__k2)?|begins_with\((?P<bsk>#\w+), :__k1\)))?"
+)
+
+
+def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A generated query's request with its sort-key condition settled for values
+    DynamoDB would refuse, and whether any item can match.
+
+    DynamoDB refuses an empty string in a key condition and a BETWEEN whose low bound is
+    above its high one. Both mean something plain: a ``begins_with`` "" or ``>``/``>=``
+    "" bound holds for every key (the condition is dropped); ``<``/``<=`` "" and
+    reversed BETWEEN bounds hold for none (nothing is sent). Reads the key condition as
+    dynagen generates it (``:__k0`` partition value, ``:__k1``/``:__k2`` bounds).
+    """
+    match = _KEY_RANGE.fullmatch(request.get("KeyConditionExpression", ""))
+    values = request.get("ExpressionAttributeValues") or {}
+    if match is None or ":__k1" not in values:
+        return request, True
+    low, high = values[":__k1"], values.get(":__k2")
+    op = match.group("op") or "begins_with"
+    if op == "BETWEEN" and high is not None:
+        if "S" in low and "S" in high:
+            return request, low["S"] <= high["S"]
+        if "N" in low and "N" in high:
+            return request, Decimal(low["N"]) <= Decimal(high["N"])
+        return request, True
+    if low != {"S": ""}:
+        return request, True
+    if op in ("<", "<="):
+        return request, False
+    settled = dict(request)
+    settled["KeyConditionExpression"] = match.group("pk")
+    settled["ExpressionAttributeValues"] = {
+        k: v for k, v in values.items() if k != ":__k1"
+    }
+    sort_name = match.group("sk") or match.group("bsk")
+    rest = " ".join(
+        str(request.get(k, "")) for k in ("FilterExpression", "ProjectionExpression")
+    )
+    if sort_name not in rest:
+        names = dict(request.get("ExpressionAttributeNames") or {})
+        names.pop(sort_name, None)
+        settled["ExpressionAttributeNames"] = names
+    return settled, True
+
+
+class _NoMatch:
+    """Stands in for the transport of a query no item can match: sends nothing."""
+
+    __slots__ = ()
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        return {"Items": [], "Count": 0, "ScannedCount": 0}
+
+
+_NO_MATCH: Final = _NoMatch()
+
+
 class Query(Generic[_ItemT]):
     """A prepared Query or Scan over one entity; iterating sends requests lazily.
 
@@ -1644,9 +1705,13 @@ class Query(Generic[_ItemT]):
                     f"{query_id}: the request must not set {member} "
                     "(Query sets it per request)"
                 )
-        self._transport = transport
+        self._transport: Transport | _NoMatch = transport
         self._operation = operation
         self._request = dict(request)
+        if operation == "Query":
+            self._request, matches = _settle_key_range(self._request)
+            if not matches:
+                self._transport = _NO_MATCH
         self._decode = decode
         self._query_id = query_id
         self._params_digest = params_digest
@@ -2024,6 +2089,43 @@ def update_expression(sets: list[str], removes: list[str]) -> str:
     if removes:
         expression += (" " if expression else "") + "REMOVE " + ", ".join(removes)
     return expression
+
+
+def adjacent_text(
+    value: Any,
+    step: int,
+    where: str,
+    *,
+    width: int | None = None,
+    seconds: bool = False,
+) -> str:
+    """The key text of the value next to ``value`` (see :func:`adjacent`), for an
+    exclusive bound on a key template's last field.
+
+    ``value`` itself is checked first. Where no value lies beyond it (``< 0`` on a padded
+    int, ``> 999999`` at width 6, ``datetime.max``...), the text is "" below and "|"
+    above: bounds that no stored key can pass, so the query finds nothing.
+    """
+    encode = _bound_encoder(value, width, seconds)
+    encode(value, where)
+    try:
+        return encode(adjacent(value, step, where, seconds=seconds), where)
+    except (ValueError, OverflowError):
+        return "" if step < 0 else "|"
+
+
+def _bound_encoder(
+    value: Any, width: int | None, seconds: bool
+) -> Callable[[Any, str], str]:
+    if width is not None:
+        return lambda v, w: format_padded_int(v, width, w)
+    if isinstance(value, datetime):
+        return format_epoch if seconds else format_datetime
+    if isinstance(value, date):
+        return format_date
+    if isinstance(value, UUID):
+        return format_uuid
+    raise TypeError(f"{_type_name(value)} has no adjacent value")
 
 
 _MICROSECOND: Final = timedelta(microseconds=1)

@@ -63,11 +63,31 @@ class Document:
         if pos is None:
             return self.value_location(path)
         start = pos.value
-        if pos.style in ("'", '"'):
-            return start.shifted(1 + offset)
         if pos.style in ("|", ">"):
             return self._block_location(start, offset)
-        return start.shifted(offset)
+        quoted = pos.style in ("'", '"')
+        return self._flow_location(start.shifted(1) if quoted else start, offset)
+
+    def _flow_location(self, start: Location, offset: int) -> Location:
+        """Walk a plain or quoted scalar from ``start``: a line break and the indentation
+        after it fold into one space (an empty line into a newline), as YAML reads it."""
+        lines = self.text.splitlines()
+        line, column = start.line, start.column
+        consumed = 0
+        while line <= len(lines):
+            text = lines[line - 1]
+            remaining = len(text) - (column - 1)
+            if offset - consumed <= remaining or line == len(lines):
+                return Location(line, column + offset - consumed)
+            consumed += max(remaining, 0) + 1  # the folded line break
+            line += 1
+            while line <= len(lines) and not lines[line - 1].strip():
+                line += 1
+            if line > len(lines):
+                break
+            text = lines[line - 1]
+            column = len(text) - len(text.lstrip()) + 1
+        return start
 
     def _block_location(self, start: Location, offset: int) -> Location:
         lines = self.text.splitlines()

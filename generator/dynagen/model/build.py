@@ -825,7 +825,7 @@ class ModelBuilder:
         plans = []
         for plan in entity.queries:
             if plan.partition is None:
-                plans.append(plan)
+                plans.append(self.isolate_scan(entity, entities, plan))
                 continue
             rivals = [
                 other.name
@@ -853,6 +853,41 @@ class ModelBuilder:
                 )
             plans.append(plan)
         return replace(entity, queries=tuple(plans))
+
+    def isolate_scan(
+        self, entity: Entity, entities: list[Entity], plan: QueryPlan
+    ) -> QueryPlan:
+        """A declared scan of a shared index that does not project the type attribute
+        tells its entity's items by the literal prefix of one of its index keys."""
+        index = plan.index
+        if index is None or plan.type_filter:
+            return plan
+        rivals = [
+            other
+            for other in entities
+            if other is not entity
+            and other.table.id == entity.table.id
+            and index in other.indexes
+        ]
+        if not rivals:
+            return plan
+        for key in index.key_attributes:
+            source = entity.key_source(key.name)
+            if source is None or source.template is None:
+                continue
+            prefix = source.template.literal_prefix
+            if prefix and not any(
+                prefix_may_match(prefix, other.key_source(key.name)) for other in rivals
+            ):
+                return replace(plan, key_prefix=(key.name, prefix))
+        self.error_at_key(
+            ("entities", entity.name, "queries", plan.name),
+            f"scan '{plan.name}' of index '{index.name}' cannot tell '{entity.name}' items "
+            f"from '{rivals[0].name}' items",
+            "project the type attribute, or give the index key templates literal text "
+            "that tells the entities apart",
+        )
+        return plan
 
     def check_primary_key_clashes(self, entities: list[Entity]) -> None:
         for i, first in enumerate(entities):
@@ -958,6 +993,18 @@ def keys_may_overlap(first: Entity, second: Entity, index: Index | None) -> bool
         if not sources_may_overlap(a, b):
             return False
     return True
+
+
+def prefix_may_match(prefix: str, source: KeySource | None) -> bool:
+    """Whether a value of ``source`` could begin with ``prefix``."""
+    if source is None or source.template is None:
+        return True
+    other = source.template
+    if other.is_constant:
+        return other.text.startswith(prefix)
+    return other.literal_prefix.startswith(prefix) or prefix.startswith(
+        other.literal_prefix
+    )
 
 
 def sources_may_overlap(first: KeySource, second: KeySource) -> bool:

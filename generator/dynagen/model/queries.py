@@ -125,7 +125,7 @@ def plan_query(
             terms = key_terms(tree)
             candidate, partition, sort = select(entity, all_candidates, terms)
         except ExpressionError as error:
-            raise QueryError("key", error.offset, str(error), error.hint) from error
+            raise QueryError("key", error.offset, error.message, error.hint) from error
         index = candidate.index
         key_expression, key_values = key_condition_text(partition, sort, placeholders)
     filter_compiled = None
@@ -136,11 +136,14 @@ def plan_query(
                 check_condition(filter_tree, resolver, known=param_types)
             )
             check_filter_keys(entity, index, filter_tree, resolver)
+            check_filter_projected(entity, index, filter_tree, resolver)
             filter_compiled = compile_condition(
                 filter_tree, resolver.stored_name, placeholders=placeholders
             )
         except ExpressionError as error:
-            raise QueryError("filter", error.offset, str(error), error.hint) from error
+            raise QueryError(
+                "filter", error.offset, error.message, error.hint
+            ) from error
     consistent = bool(spec.get("consistent", False))
     if consistent and index is not None and not index.local:
         raise QueryError(
@@ -279,9 +282,9 @@ def select(
             continue
         return candidate, outcome[0], outcome[1]
     wanted = ", ".join(terms.equalities)
-    suggestion = f"partition_key template naming {wanted or '...'}"
+    suggestion = f"partition_key template names {wanted or '...'}"
     if terms.range is not None:
-        suggestion += f" and a sort_key template starting with {terms.range[0]}"
+        suggestion += f" and whose sort_key template starts with {terms.range[0]}"
     raise ExpressionError(
         "no index serves this key condition; " + "; ".join(reasons),
         0,
@@ -461,7 +464,6 @@ def sort_condition(
         return KeyCondition(attribute, "begins_with", (_merge([*head, value]),))
     sep = Piece(literal=SEPARATOR)
     after = Piece(literal=AFTER_SEPARATOR)
-    upper = _upper(head)
     if op == "BETWEEN":
         high = Piece(field=name, param=params[1], width=field.width)
         if final:
@@ -514,9 +516,9 @@ def sort_condition(
             if final
             else (*head, value, after)
         )
-        return KeyCondition(attribute, "BETWEEN", (_merge(list(bound)), upper))
+        return KeyCondition(attribute, "BETWEEN", (_merge(list(bound)), _upper(head)))
     bound = (*head, value) if final else (*head, value, sep)
-    return KeyCondition(attribute, "BETWEEN", (_merge(list(bound)), upper))
+    return KeyCondition(attribute, "BETWEEN", (_merge(list(bound)), _upper(head)))
 
 
 def _upper(head: Bound) -> Bound:
@@ -581,3 +583,27 @@ def check_filter_keys(
 
 
 _ = EnumType  # enums sort as text (their stored value) like strings
+
+
+def check_filter_projected(
+    entity: Entity, index: Index | None, tree: ast.Condition, resolver: SchemaResolver
+) -> None:
+    """A filter on an attribute the index does not project would match nothing."""
+    if index is None or index.projection == "ALL":
+        return
+    projected = {k.name for k in entity.table.key_attributes} | set(index.include)
+    projected |= {
+        k.name for k in (index.partition_key, index.sort_key) if k is not None
+    }
+    for path in ast.paths(tree):
+        segment = path.segments[0]
+        if (
+            isinstance(segment, str)
+            and resolver.stored_name((segment,)) not in projected
+        ):
+            raise ExpressionError(
+                f"index '{index.name}' does not project '{segment}', so this filter "
+                "would match nothing",
+                path.offset,
+                f"add '{segment}' to the index's `projection: {{include: [...]}}`",
+            )

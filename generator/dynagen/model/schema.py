@@ -289,6 +289,9 @@ class QueryPlan:
     descending: bool
     consistent: bool
     view: str | None = None  # a ``views:`` name: the query returns that view
+    key_prefix: tuple[str, str] | None = (
+        None  # (key attribute, literal) a scan filters on
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,7 +147,7 @@ def build_update(
         field = "update"
         derived = derived_writes(entity, compiled, placeholders, update_text)
     except ExpressionError as error:
-        return Located(field, error.offset, str(error), error.hint)
+        return Located(field, error.offset, error.message, error.hint)
     if isinstance(derived, Located):
         return derived
     extra_sets: list[str] = []

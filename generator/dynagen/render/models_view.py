@@ -8,7 +8,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from dynagen.model.naming import dunder_all_key, pascal_case
-from dynagen.model.schema import Attribute, Entity, EnumDef, Index, Model, TypeDef
+from dynagen.model.schema import (
+    Attribute,
+    Entity,
+    EnumDef,
+    Index,
+    KeySource,
+    Model,
+    TypeDef,
+)
 from dynagen.model.templates import KeyTemplate, TemplateField
 from dynagen.model.types import EnumType, ListType, MapType, ScalarType, SetType
 from dynagen.render import codecs
@@ -401,10 +409,13 @@ class PartialView:
     projection: tuple[str, ...]  # stored names to read (ProjectionExpression)
 
 
-def key_text_recovery(entity: Entity) -> dict[str, str]:
-    """For each key field: an expression recovering its value from the table key text."""
+def key_text_recovery(
+    entity: Entity, sources: tuple[KeySource, ...] | None = None
+) -> dict[str, str]:
+    """For each field of the key templates of ``sources`` (default: the table's key): an
+    expression recovering its value from the key text (fields never hold a "#")."""
     recovered: dict[str, str] = {}
-    for source in entity.primary_sources:
+    for source in entity.primary_sources if sources is None else sources:
         if source.template is None:
             continue
         segment, prefix = 0, ""
@@ -432,10 +443,19 @@ def partial_view(
     doc: str,
     attributes: list[Attribute],
     stored: set[str],
+    index: Index | None = None,
 ) -> PartialView:
     """``attributes`` beyond the key fields; ``stored`` names the attributes the read holds
-    (key fields not among them are recovered from the table key's text)."""
+    (fields not among them are recovered from the text of the table's key and, for an
+    index projection, of the index's key)."""
     recovery = key_text_recovery(entity)
+    if index is not None:
+        index_sources = tuple(
+            s
+            for k in index.key_attributes
+            if (s := entity.key_source(k.name)) is not None
+        )
+        recovery = {**key_text_recovery(entity, index_sources), **recovery}
     fields: list[FieldView] = []
     steps: list[tuple[str, str, str]] = []
     for attribute in entity.key_fields:
@@ -455,9 +475,11 @@ def partial_view(
             continue
         view = field_view(attribute)
         fields.append(view)
-        steps.append(
-            (attribute.name, f"{attribute.py_name}_", decode_step(attribute, "item"))
-        )
+        if attribute.stored_name in stored or attribute.name not in recovery:
+            expression = decode_step(attribute, "item")
+        else:
+            expression = recovery[attribute.name]
+        steps.append((attribute.name, f"{attribute.py_name}_", expression))
     # Fields with defaults must follow those without, as in any dataclass.
     ordered = [f for f in fields if f.default is None] + [
         f for f in fields if f.default is not None
@@ -510,7 +532,17 @@ def entity_partials(entity: Entity) -> list[PartialView]:
             continue
         seen.add(index.name)
         projected = projected_names(entity, index)
-        attrs = [a for a in entity.attributes if a.stored_name in projected]
+        template_fields = {
+            name
+            for k in index.key_attributes
+            if (source := entity.key_source(k.name)) is not None
+            for name in source.field_names
+        }
+        attrs = [
+            a
+            for a in entity.attributes
+            if a.stored_name in projected or a.name in template_fields
+        ]
         partials.append(
             partial_view(
                 entity,
@@ -518,6 +550,7 @@ def entity_partials(entity: Entity) -> list[PartialView]:
                 f"`{entity.name}` as index `{index.name}` projects it.",
                 attrs,
                 projected,
+                index,
             )
         )
     return partials

@@ -477,11 +477,13 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
             )
         )
     names = dict(plan.names)
-    filters = (
-        [f"({plan.filter})"]
-        if plan.filter and plan.type_filter
-        else ([plan.filter] if plan.filter else [])
-    )
+    guarded = plan.type_filter or plan.key_prefix is not None
+    filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
+    if plan.key_prefix is not None:
+        attribute, prefix = plan.key_prefix
+        names["#kp"] = attribute
+        filters.append("begins_with(#kp, :__kp)")
+        values.append((":__kp", f'{{"S": {literal(prefix)}}}'))
     if plan.type_filter:
         type_placeholder = next(
             p for p, n in names.items() if n == entity.table.type_attribute
@@ -582,9 +584,11 @@ def bound_expression(
         where = literal(f"{where_prefix}.{piece.param}")
         variable = parameter.py_name
         if piece.step:
-            seconds = ", seconds=True" if attribute.type == ScalarType("epoch") else ""
-            variable = f"rt.adjacent({variable}, {piece.step}, {where}{seconds})"
-        if piece.width is not None:
+            extra = ", seconds=True" if attribute.type == ScalarType("epoch") else ""
+            if piece.width is not None:
+                extra += f", width={piece.width}"
+            texts.append(f"rt.adjacent_text({variable}, {piece.step}, {where}{extra})")
+        elif piece.width is not None:
             texts.append(f"rt.format_padded_int({variable}, {piece.width}, {where})")
         elif parameter.type != attribute.type and parameter.type == ScalarType(
             "string"

@@ -68,7 +68,7 @@ def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic
             f"{where} is missing the required key '{missing}'",
         )
         return
-    if error.validator == "propertyNames":
+    if error.validator == "propertyNames" or "propertyNames" in error.schema_path:
         # The offending name is error.instance; point at that key.
         name = error.instance
         yield Diagnostic.at(
@@ -77,7 +77,8 @@ def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic
             if isinstance(name, str)
             else document.key_location(path),
             f"'{name}' is not a valid name in {where}",
-            _schema_hint(error.schema),
+            _schema_hint(error.schema)
+            or _schema_hint(error.parent and error.parent.schema),
         )
         return
     location = document.value_location(path)
