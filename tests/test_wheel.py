@@ -1,0 +1,154 @@
+"""The wheel ships everything dynagen needs: templates, the JSON Schema and _runtime.py.
+
+Builds the wheel, installs it into a fresh virtual environment (its dependencies come
+from the package index), and checks that the installed ``dynagen`` generates exactly
+what the editable install generates. Takes about 30 s, most of it pip fetching
+dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dynagen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = sorted((ROOT / "schemas").glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    python: Path
+    dynagen: Path
+    env: dict[str, str]
+
+    def run(self, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(a) for a in args],
+            cwd=cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+
+def _run(args: list[str], cwd: Path) -> None:
+    done = subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, check=False, timeout=600
+    )
+    assert done.returncode == 0, f"{' '.join(args)}\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    """The wheel, built from this checkout and installed into a new virtual environment."""
+    base = tmp_path_factory.mktemp("wheel")
+    dist = base / "dist"
+    # Build with the installed hatchling when there is one (no download needed).
+    no_isolation = ["--no-isolation"] if importlib.util.find_spec("hatchling") else []
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            *no_isolation,
+            "--outdir",
+            str(dist),
+        ],
+        cwd=ROOT,
+    )
+    [wheel] = dist.glob("dynagen-*.whl")
+    venv = base / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base)
+    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = bin_dir / "python"
+    _run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", str(wheel)],
+        cwd=base,
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    yield Installed(wheel, python, bin_dir / "dynagen", env)
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_wheel_contents(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as archive:
+        names = set(archive.namelist())
+    templates = {f"dynagen/templates/{p.name}" for p in (ROOT / "templates").iterdir()}
+    assert templates
+    assert templates <= names
+    assert "dynagen/schemas/dynagen.schema.json" in names
+    assert "dynagen/_runtime.py" in names
+    assert "dynagen/cli.py" in names
+    assert not [n for n in names if n.startswith(("tests/", "generator/", "schemas/"))]
+
+
+def test_installed_package_is_the_wheel_not_the_checkout(
+    installed: Installed, tmp_path: Path
+) -> None:
+    script = (
+        "import json, dynagen, dynagen.resources as r;"
+        "print(json.dumps([dynagen.__file__, str(r.templates_dir()),"
+        " str(r.json_schema_path())]))"
+    )
+    done = installed.run(installed.python, "-c", script, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    site = installed.python.parent.parent.resolve()
+    for location in json.loads(done.stdout):
+        assert Path(location).resolve().is_relative_to(site), location
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda p: p.name)
+def test_installed_build_equals_editable_build(
+    installed: Installed, schema: Path, tmp_path: Path
+) -> None:
+    wheel_out = tmp_path / "from-wheel"
+    done = installed.run(
+        installed.dynagen, "build", schema, "-o", wheel_out, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    editable_out = tmp_path / "from-checkout"
+    result = CliRunner().invoke(main, ["build", str(schema), "-o", str(editable_out)])
+    assert result.exit_code == 0, result.output
+    assert tree(wheel_out) == tree(editable_out)
+    check = installed.run(
+        installed.dynagen, "build", schema, "-o", editable_out, "--check", cwd=tmp_path
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_installed_schema_command(installed: Installed, tmp_path: Path) -> None:
+    done = installed.run(installed.dynagen, "schema", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shipped = json.loads((ROOT / "schemas" / "dynagen.schema.json").read_text())
+    assert json.loads(done.stdout) == shipped
+
+
+def test_installed_validate_reports_like_the_checkout(installed: Installed) -> None:
+    case = "tests/cases/several_errors"
+    done = installed.run(installed.dynagen, "validate", f"{case}/schema.yaml", cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr == (ROOT / case / "stderr.txt").read_text(encoding="utf-8")
