@@ -383,10 +383,6 @@ def test_build_leaves_no_temporary_files(built: Path) -> None:
     assert sorted(on_disk(built)) == sorted(rendered(SHOP))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator bug: output._atomic_write keeps tempfile.mkstemp's mode 0600",
-)
 def test_generated_files_get_the_usual_permissions(workdir: Path) -> None:
     umask = os.umask(0o022)
     try:

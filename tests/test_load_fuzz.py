@@ -279,14 +279,6 @@ def test_awkward_documents(text: str) -> None:
     run_pipeline(text.encode("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "generator bug: load._Builder.build calls construct_object on tagged scalars "
-        "and catches only MarkedYAMLError, so a bad value for a standard tag raises "
-        "ValueError/KeyError/AttributeError, and a recursive alias raises RecursionError"
-    ),
-)
 @pytest.mark.parametrize(
     "text",
     [

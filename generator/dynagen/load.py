@@ -65,28 +65,45 @@ class Document:
         start = pos.value
         if pos.style in ("|", ">"):
             return self._block_location(start, offset)
-        quoted = pos.style in ("'", '"')
-        return self._flow_location(start.shifted(1) if quoted else start, offset)
+        quote = pos.style if pos.style in ("'", '"') else None
+        return self._flow_location(start.shifted(1) if quote else start, offset, quote)
 
-    def _flow_location(self, start: Location, offset: int) -> Location:
-        """Walk a plain or quoted scalar from ``start``: a line break and the indentation
-        after it fold into one space (an empty line into a newline), as YAML reads it."""
+    def _flow_location(
+        self, start: Location, offset: int, quote: str | None
+    ) -> Location:
+        """Walk a plain or quoted scalar from ``start`` to character ``offset`` of its
+        value: an escape (``\\x41``, ``''``) is one character, and a line break with the
+        indentation after it folds into one space, as YAML reads it."""
         lines = self.text.splitlines()
         line, column = start.line, start.column
-        consumed = 0
-        while line <= len(lines):
+        logical = 0
+        while 0 < line <= len(lines):
             text = lines[line - 1]
-            remaining = len(text) - (column - 1)
-            if offset - consumed <= remaining or line == len(lines):
-                return Location(line, column + offset - consumed)
-            consumed += max(remaining, 0) + 1  # the folded line break
+            index = column - 1
+            while index < len(text):
+                if logical == offset:
+                    return Location(line, index + 1)
+                char = text[index]
+                if quote == '"' and char == "\\":
+                    index += _escape_width(text, index)
+                elif (
+                    quote == "'" and char == "'" and text[index + 1 : index + 2] == "'"
+                ):
+                    index += 2
+                elif char == quote:
+                    return Location(line, index + 1)
+                else:
+                    index += 1
+                logical += 1
+            if logical == offset:
+                return Location(line, len(text) + 1)
+            logical += 1  # the folded line break
             line += 1
             while line <= len(lines) and not lines[line - 1].strip():
                 line += 1
-            if line > len(lines):
-                break
-            text = lines[line - 1]
-            column = len(text) - len(text.lstrip()) + 1
+            if line <= len(lines):
+                following = lines[line - 1]
+                column = len(following) - len(following.lstrip()) + 1
         return start
 
     def _block_location(self, start: Location, offset: int) -> Location:
@@ -126,6 +143,14 @@ def _yaml12_booleans(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     return loader
 
 
+_ESCAPE_WIDTHS = {"x": 4, "u": 6, "U": 10}
+
+
+def _escape_width(text: str, index: int) -> int:
+    """Source characters of the double-quoted escape at ``index`` (``\\n``: 2)."""
+    return _ESCAPE_WIDTHS.get(text[index + 1 : index + 2], 2)
+
+
 class _Loader(yaml.SafeLoader):
     """The pure-Python loader: its error messages are the ones dynagen reports."""
 
@@ -149,10 +174,26 @@ class _Builder:
         self.loader = loader
         self.positions: dict[PathKey, NodePosition] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.open_nodes: set[int] = set()
 
     def build(self, node: yaml.Node, path: PathKey, key: Location | None) -> Any:
         style = node.style if isinstance(node, yaml.ScalarNode) else None
         self.positions[path] = NodePosition(_location(node.start_mark), key, style)
+        if id(node) in self.open_nodes:
+            self.error(node, "an alias refers to a node that contains it")
+            return None
+        self.open_nodes.add(id(node))
+        try:
+            return self.build_node(node, path)
+        finally:
+            self.open_nodes.discard(id(node))
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.diagnostics.append(
+            Diagnostic.at(self.file, _location(node.start_mark), message)
+        )
+
+    def build_node(self, node: yaml.Node, path: PathKey) -> Any:
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -178,11 +219,19 @@ class _Builder:
             return [
                 self.build(item, (*path, i), None) for i, item in enumerate(node.value)
             ]
-        return self.loader.construct_object(node, deep=True)
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """A scalar's value; a tag it does not fit (``!!int one``) is an error."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError):
+            self.error(node, f"invalid value {node.value!r} for tag {node.tag}")
+            return None
 
     def build_scalar_key(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            value = self.loader.construct_object(node, deep=True)
+            value = self.scalar(node)
             return value if isinstance(value, str) else str(value)
         self.diagnostics.append(
             Diagnostic.at(
@@ -211,6 +260,17 @@ def _syntax_error(text: str, file: str) -> Diagnostic:
         loc = _location(mark) if mark is not None else Location(1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
         return Diagnostic.at(file, loc, f"invalid YAML: {problem}")
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        loc = Location(
+            before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        )
+        return Diagnostic.at(
+            file,
+            loc,
+            f"invalid YAML: the character U+{exc.character:04X} is not allowed here",
+            "remove it, or write it as an escape in a double-quoted string",
+        )
     except yaml.YAMLError as exc:
         return Diagnostic.at(file, Location(1, 1), f"invalid YAML: {exc}")
     return Diagnostic.at(file, Location(1, 1), "invalid YAML")
@@ -221,7 +281,10 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     try:
         root, loader = _compose(text, _FastLoader)
     except yaml.YAMLError:
-        return None, [_syntax_error(text, file)]
+        try:  # libyaml refuses a few documents the Python parser reads
+            root, loader = _compose(text, _Loader)
+        except yaml.YAMLError:
+            return None, [_syntax_error(text, file)]
     if root is None:
         return None, [
             Diagnostic.at(

@@ -80,7 +80,14 @@ def _atomic_write(target: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(text.encode("utf-8"))
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; files are 0644
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

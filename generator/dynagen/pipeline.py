@@ -36,6 +36,9 @@ def check_schema(path: Path, display_name: str) -> tuple[Compilation, Document |
     document, diagnostics = load_file(path, display_name)
     if document is not None:
         result.source = document.text
+    else:
+        # The caret lines of a syntax error need the text too.
+        result.source = path.read_bytes().decode("utf-8", errors="replace")
     result.diagnostics.extend(diagnostics)
     if document is None or diagnostics:
         return result, document

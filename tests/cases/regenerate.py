@@ -21,11 +21,14 @@ Exits 1 when a case does not fail validation (exit code other than 1).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 from dynagen.cli import main as dynagen_main
+from dynagen.output import write
+from dynagen.pipeline import compile_schema
 
 CASES = Path(__file__).resolve().parent
 ROOT = CASES.parent.parent
@@ -56,8 +59,27 @@ def failing_cases(names: list[str]) -> list[Path]:
     return [f for f in folders if not (f / "expected").exists()]
 
 
+def golden_cases() -> list[Path]:
+    """The cases that must build: their generated package is kept in ``expected/``."""
+    return sorted(p.parent for p in CASES.glob("*/expected"))
+
+
+def regenerate_golden(case: Path) -> None:
+    """Rewrite ``case/expected/`` with the package the current generator builds."""
+    result = compile_schema(case / "schema.yaml", "schema.yaml")
+    if result.files is None:
+        raise SystemExit(f"{case.name}: a golden case does not build")
+    expected = case / "expected"
+    shutil.rmtree(expected)
+    write(expected, result.files)
+    print(f"{case.name}: wrote expected/ ({len(result.files)} files)")
+
+
 def main(argv: list[str]) -> int:
     problems = 0
+    for case in golden_cases():
+        if not argv or case.name in argv:
+            regenerate_golden(case)
     for case in failing_cases(argv):
         code, stderr = run_validate(case)
         target = case / "stderr.txt"

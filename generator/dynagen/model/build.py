@@ -106,6 +106,7 @@ class ModelBuilder:
         }
         self.type_names: set[str] = set(self.data.get("types") or {})
         self.inline_enums: dict[str, EnumDef] = {}
+        self.inline_enum_owners: dict[str, str] = {}
         self.types: tuple[TypeDef, ...] = ()
 
     # -- diagnostics -------------------------------------------------------------------
@@ -302,6 +303,17 @@ class ModelBuilder:
                 self.error_at_value(path, "an inline enum needs `values: [...]`")
                 return None
             class_name = f"{owner}{pascal_case(name)}"
+            taken = self.inline_enum_owners.get(class_name)
+            if taken is not None or class_name in self.enum_values:
+                self.error_at_key(
+                    path[:-1],
+                    f"the inline enum of '{owner}.{name}' is named {class_name}, which "
+                    + (f"the inline enum of '{taken}'" if taken else "an enum")
+                    + " already is",
+                    "declare one named enum under `enums:` and use it in both places",
+                )
+                return None
+            self.inline_enum_owners[class_name] = f"{owner}.{name}"
             enum_def = self.enum_def(class_name, list(values), (*path[:-1], "values"))
             self.inline_enums[class_name] = enum_def
             return EnumType(class_name, tuple(values))
@@ -696,7 +708,11 @@ class ModelBuilder:
 
         for key in table.key_attributes:
             source = source_for(key, True, f"table '{table.id}'")
-            if source is None:
+            if (
+                source is None
+                and key.name not in key_spec
+                and key.name not in by_stored
+            ):
                 self.error_at_key(
                     path,
                     f"entity '{entity}' gives no value for key attribute '{key.name}' of "
@@ -799,7 +815,7 @@ class ModelBuilder:
                     f"'{{{field.name}:{field.width}}}' pads ints only",
                 )
                 ok = False
-            if table_key and attribute.nullable and attribute.auto != "created":
+            if table_key and attribute.optional:
                 self.error_in_string(
                     path,
                     field.offset + 1,
@@ -898,8 +914,11 @@ class ModelBuilder:
                     zip(first.primary_sources, second.primary_sources, strict=False)
                 )
                 if all(sources_may_overlap(a, b) for a, b in pairs):
+                    has_key = "key" in self.data["entities"][second.name]
                     self.error_at_key(
-                        ("entities", second.name, "key"),
+                        ("entities", second.name, "key")
+                        if has_key
+                        else ("entities", second.name),
                         f"entities '{first.name}' and '{second.name}' could render the same "
                         f"primary key on table '{first.table.id}'",
                         "give their key templates literal text that tells them apart, "

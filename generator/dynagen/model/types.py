@@ -185,10 +185,17 @@ def parse_type(
 
     Raises :class:`TypeSyntaxError` for an unknown name or malformed generic.
     """
-    parsed, end = _parse_at(text.replace(" ", ""), 0, enums, types)
-    if end != len(text.replace(" ", "")):
+    parsed, end = _parse_at(text, _skip_spaces(text, 0), enums, types)
+    end = _skip_spaces(text, end)
+    if end != len(text):
         raise TypeSyntaxError(f"unexpected text after type in '{text}'", end)
     return parsed
+
+
+def _skip_spaces(text: str, index: int) -> int:
+    while index < len(text) and text[index] == " ":
+        index += 1
+    return index
 
 
 def _parse_at(
@@ -201,7 +208,8 @@ def _parse_at(
     if not name:
         raise TypeSyntaxError(f"expected a type name in '{text}'", start)
     if end < len(text) and text[end] == "<":
-        inner, after = _parse_at(text, end + 1, enums, types)
+        inner, after = _parse_at(text, _skip_spaces(text, end + 1), enums, types)
+        after = _skip_spaces(text, after)
         if after >= len(text) or text[after] != ">":
             raise TypeSyntaxError(f"missing '>' in '{text}'", after)
         return _generic(name, inner, start), after + 1
@@ -215,7 +223,7 @@ def _parse_at(
         return NamedType(name), end
     if name in ("list", "map", "set"):
         raise TypeSyntaxError(
-            f"'{name}' needs an item type, as in '{name}<string>'", end
+            f"'{name}' needs an item type, as in '{name}<string>'", start
         )
     raise TypeSyntaxError(f"unknown type '{name}'", start)
 

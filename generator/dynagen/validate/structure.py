@@ -24,19 +24,9 @@ def validate_structure(document: Document) -> list[Diagnostic]:
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
-    """For anyOf/oneOf failures, the alternative that got furthest."""
-    while error.context:
-        deeper = best_match(error.context, key=_relevance)
-        if deeper is None:
-            break
-        error = deeper
-    return error
-
-
-def _relevance(error: ValidationError) -> tuple[int, int]:
-    # Prefer errors deeper in the document, then errors that are not mere type mismatches
-    # (an object given where the alternative wanted a string is the least useful story).
-    return (-len(error.path), 0 if error.validator == "type" else -1)
+    """For anyOf/oneOf failures, the alternative that got furthest (jsonschema's
+    ``best_match``: the deepest error, type mismatches of a whole alternative last)."""
+    return best_match([error]) or error
 
 
 def _diagnose(document: Document, error: ValidationError) -> Iterable[Diagnostic]:
