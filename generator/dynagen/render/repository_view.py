@@ -33,6 +33,7 @@ from dynagen.model.types import (
     ScalarType,
     SetType,
 )
+from dynagen.model.updates import constant_siblings as model_constant_siblings
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
 from dynagen.render.models_view import (
@@ -603,32 +604,19 @@ def bound_expression(
 def constant_siblings(
     entity: Entity, source: KeySource
 ) -> tuple[tuple[str, str, str, str], ...]:
-    """Constant key attributes of the indexes ``source`` keys: an item enters or leaves a
-    sparse index with all of its key attributes."""
-    found: dict[str, tuple[str, str, str, str]] = {}
-    table_keys = {k.name for k in entity.table.key_attributes}
-    for index in entity.indexes:
-        if source.attribute not in index.key_attributes:
-            continue
-        for key in index.key_attributes:
-            other = entity.key_source(key.name)
-            if (
-                other is None
-                or other.template is None
-                or not other.template.is_constant
-                or key.name in table_keys
-            ):
-                continue
-            value = (
-                f":__c_{key.name}" if _WORD.fullmatch(key.name) else f":__c{len(found)}"
+    """Constant key attributes of the indexes ``source`` keys, as (name placeholder,
+    attribute, value placeholder, wire value): written and removed with ``source``."""
+    result = []
+    for i, other in enumerate(model_constant_siblings(entity, source)):
+        name = other.attribute.name
+        value = f":__c_{name}" if _WORD.fullmatch(name) else f":__c{i}"
+        assert other.template is not None
+        result.append(
+            (
+                name_placeholder(name),
+                name,
+                value,
+                f'{{"S": {literal(other.template.text)}}}',
             )
-            found.setdefault(
-                key.name,
-                (
-                    name_placeholder(key.name),
-                    key.name,
-                    value,
-                    f'{{"S": {literal(other.template.text)}}}',
-                ),
-            )
-    return tuple(found.values())
+        )
+    return tuple(result)
