@@ -1597,9 +1597,12 @@ class Page(Generic[_ItemT]):
 
 
 _KEY_RANGE: Final = re.compile(
-    r"(?P<pk>#\w+ = :__k0)(?: AND (?:(?P<sk>#\w+) (?P<op>BETWEEN|<=|>=|<|>) :__k1"
+    r"(?P<pk>#\w+ = :__k0)(?: AND (?:(?P<sk>#\w+) (?P<op>BETWEEN|<=|>=|<|>|=) :__k1"
     r"(?: AND :__k2)?|begins_with\((?P<bsk>#\w+), :__k1\)))?"
 )
+
+
+_EMPTY_KEYS: Final = ({"S": ""}, {"B": ""})
 
 
 def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -1608,13 +1611,17 @@ def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 
     DynamoDB refuses an empty string in a key condition and a BETWEEN whose low bound is
     above its high one. Both mean something plain: a ``begins_with`` "" or ``>``/``>=``
-    "" bound holds for every key (the condition is dropped); ``<``/``<=`` "" and
-    reversed BETWEEN bounds hold for none (nothing is sent). Reads the key condition as
+    "" bound holds for every key (the condition is dropped); an empty partition key,
+    ``=``/``<``/``<=`` "" and reversed BETWEEN bounds hold for none (nothing is sent). Reads the key condition as
     dynagen generates it (``:__k0`` partition value, ``:__k1``/``:__k2`` bounds).
     """
     match = _KEY_RANGE.fullmatch(request.get("KeyConditionExpression", ""))
     values = request.get("ExpressionAttributeValues") or {}
-    if match is None or ":__k1" not in values:
+    if match is None:
+        return request, True
+    if values.get(":__k0") in _EMPTY_KEYS:
+        return request, False  # no item has an empty partition key
+    if ":__k1" not in values:
         return request, True
     low, high = values[":__k1"], values.get(":__k2")
     op = match.group("op") or "begins_with"
@@ -1624,9 +1631,9 @@ def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         if "N" in low and "N" in high:
             return request, Decimal(low["N"]) <= Decimal(high["N"])
         return request, True
-    if low != {"S": ""}:
+    if low not in _EMPTY_KEYS:
         return request, True
-    if op in ("<", "<="):
+    if op in ("<", "<=", "="):
         return request, False
     settled = dict(request)
     settled["KeyConditionExpression"] = match.group("pk")
