@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -140,6 +140,70 @@ class AuditEventRepository:
             params_digest=rt.digest_params(entity_id, since_event_id, actor),
             cursor_secret=self._cursor_secret,
         )
+
+    def batch_get(
+        self, keys: Sequence[AuditEventKey], *, consistent: bool = False
+    ) -> list[AuditEvent | None]:
+        """The items with these keys, in the same order (None where there is none).
+
+        Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
+        retried with backoff, and `BatchIncompleteError` carries those still unread.
+        """
+        wire = [self._key_item(key, "batch_get") for key in keys]
+        return rt.batch_get(
+            self._transport,
+            self._table,
+            wire,
+            list(keys),
+            ("entity_id", "event_id"),
+            decode_audit_event,
+            consistent=consistent,
+        )
+
+    def batch_put(self, items: Sequence[AuditEvent]) -> None:
+        """Write the items whole, 25 per BatchWriteItem, retrying unprocessed ones.
+
+        BatchWriteItem takes no conditions: each item overwrites what is stored.
+        Two items with one key raise ``ValueError`` before any request;
+        `BatchIncompleteError` carries the items still unwritten.
+        """
+        writes = []
+        for item in items:
+            rt.check_instance(item, AuditEvent, "AuditEventRepository.batch_put")
+            wire = encode_audit_event(self._stamped(item, created=False))
+            rt.check_item_size(wire, "AuditEvent")
+            writes.append({"PutRequest": {"Item": wire}})
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(items),
+            ("entity_id", "event_id"),
+            "AuditEventRepository.batch_put",
+        )
+
+    def batch_delete(self, keys: Sequence[AuditEventKey]) -> None:
+        """Delete the items with these keys, 25 per BatchWriteItem (no conditions).
+
+        Two equal keys raise ``ValueError`` before any request; `BatchIncompleteError`
+        carries the keys still undeleted.
+        """
+        writes = [
+            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
+            for key in keys
+        ]
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(keys),
+            ("entity_id", "event_id"),
+            "AuditEventRepository.batch_delete",
+        )
+
+    def _key_item(self, key: AuditEventKey, method: str) -> dict[str, Any]:
+        rt.check_instance(key, AuditEventKey, f"AuditEventRepository.{method}")
+        return audit_event_key_item(entity_id=key.entity_id, event_id=key.event_id)
 
     def create(self, item: AuditEvent) -> AuditEvent:
         """Write a new item; `AlreadyExistsError` if its key is taken.

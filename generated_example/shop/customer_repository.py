@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -106,6 +106,73 @@ class CustomerRepository:
             params_digest=rt.digest_params(email),
             cursor_secret=self._cursor_secret,
         )
+
+    def batch_get(
+        self, keys: Sequence[CustomerKey], *, consistent: bool = False
+    ) -> list[Customer | None]:
+        """The items with these keys, in the same order (None where there is none).
+
+        Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
+        retried with backoff, and `BatchIncompleteError` carries those still unread.
+        """
+        wire = [self._key_item(key, "batch_get") for key in keys]
+        return rt.batch_get(
+            self._transport,
+            self._table,
+            wire,
+            list(keys),
+            ("pk", "sk"),
+            decode_customer,
+            consistent=consistent,
+        )
+
+    def batch_put(self, items: Sequence[Customer]) -> None:
+        """Write the items whole, 25 per BatchWriteItem, retrying unprocessed ones.
+
+        BatchWriteItem takes no conditions: each item overwrites what is stored,
+        written with the version it carries plus one (1 when it has none), so that
+        holders of the old version conflict on their next checked write.
+        Two items with one key raise ``ValueError`` before any request;
+        `BatchIncompleteError` carries the items still unwritten.
+        """
+        writes = []
+        for item in items:
+            rt.check_instance(item, Customer, "CustomerRepository.batch_put")
+            version = (item.version or 0) + 1
+            wire = encode_customer(self._stamped(item, created=False, version=version))
+            rt.check_item_size(wire, "Customer")
+            writes.append({"PutRequest": {"Item": wire}})
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(items),
+            ("pk", "sk"),
+            "CustomerRepository.batch_put",
+        )
+
+    def batch_delete(self, keys: Sequence[CustomerKey]) -> None:
+        """Delete the items with these keys, 25 per BatchWriteItem (no conditions).
+
+        Two equal keys raise ``ValueError`` before any request; `BatchIncompleteError`
+        carries the keys still undeleted.
+        """
+        writes = [
+            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
+            for key in keys
+        ]
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(keys),
+            ("pk", "sk"),
+            "CustomerRepository.batch_delete",
+        )
+
+    def _key_item(self, key: CustomerKey, method: str) -> dict[str, Any]:
+        rt.check_instance(key, CustomerKey, f"CustomerRepository.{method}")
+        return customer_key_item(customer_id=key.customer_id)
 
     def create(self, item: Customer) -> Customer:
         """Write a new item; `AlreadyExistsError` if its key is taken.

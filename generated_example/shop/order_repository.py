@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -163,6 +163,74 @@ class OrderRepository:
             query_id="Order.by_id",
             params_digest=rt.digest_params(order_id),
             cursor_secret=self._cursor_secret,
+        )
+
+    def batch_get(
+        self, keys: Sequence[OrderKey], *, consistent: bool = False
+    ) -> list[Order | None]:
+        """The items with these keys, in the same order (None where there is none).
+
+        Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
+        retried with backoff, and `BatchIncompleteError` carries those still unread.
+        """
+        wire = [self._key_item(key, "batch_get") for key in keys]
+        return rt.batch_get(
+            self._transport,
+            self._table,
+            wire,
+            list(keys),
+            ("pk", "sk"),
+            decode_order,
+            consistent=consistent,
+        )
+
+    def batch_put(self, items: Sequence[Order]) -> None:
+        """Write the items whole, 25 per BatchWriteItem, retrying unprocessed ones.
+
+        BatchWriteItem takes no conditions: each item overwrites what is stored.
+        Two items with one key raise ``ValueError`` before any request;
+        `BatchIncompleteError` carries the items still unwritten.
+        """
+        writes = []
+        for item in items:
+            rt.check_instance(item, Order, "OrderRepository.batch_put")
+            wire = encode_order(self._stamped(item, created=False))
+            rt.check_item_size(wire, "Order")
+            writes.append({"PutRequest": {"Item": wire}})
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(items),
+            ("pk", "sk"),
+            "OrderRepository.batch_put",
+        )
+
+    def batch_delete(self, keys: Sequence[OrderKey]) -> None:
+        """Delete the items with these keys, 25 per BatchWriteItem (no conditions).
+
+        Two equal keys raise ``ValueError`` before any request; `BatchIncompleteError`
+        carries the keys still undeleted.
+        """
+        writes = [
+            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
+            for key in keys
+        ]
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(keys),
+            ("pk", "sk"),
+            "OrderRepository.batch_delete",
+        )
+
+    def _key_item(self, key: OrderKey, method: str) -> dict[str, Any]:
+        rt.check_instance(key, OrderKey, f"OrderRepository.{method}")
+        return order_key_item(
+            customer_id=key.customer_id,
+            created_at=key.created_at,
+            order_id=key.order_id,
         )
 
     def create(self, item: Order) -> Order:

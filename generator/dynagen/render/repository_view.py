@@ -124,6 +124,8 @@ class RepositoryView:
     key_params: str  # "customer_id: str, ..."
     key_args: str  # "customer_id=customer_id, ..."
     key_args_from_new: str  # "customer_id=new.customer_id, ..."
+    key_args_from_key: str  # "customer_id=key.customer_id, ..."
+    key_names: tuple[str, ...]  # the table's key attributes
     key_placeholder: str  # placeholder of the table's partition key attribute
     key_stored_name: str
     version: Attribute | None
@@ -218,6 +220,8 @@ def repository_view(entity: Entity) -> RepositoryView:
         key_params=key_params,
         key_args=key_args,
         key_args_from_new=key_args_from_new,
+        key_args_from_key=", ".join(f"{a.py_name}=key.{a.py_name}" for a in key_fields),
+        key_names=tuple(k.name for k in entity.table.key_attributes),
         key_placeholder=name_placeholder(pk),
         key_stored_name=pk,
         version=version,
@@ -249,7 +253,7 @@ def repository_view(entity: Entity) -> RepositoryView:
         type_attribute=entity.table.type_attribute,
         imports=import_block(
             [
-                "from collections.abc import Callable",
+                "from collections.abc import Callable, Sequence",
                 "from dataclasses import replace",
                 "from datetime import datetime",
                 "from typing import Any",

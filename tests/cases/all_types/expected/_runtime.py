@@ -45,6 +45,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from random import random as _random
+from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
 from uuid import UUID, SafeUUID
 
@@ -55,6 +57,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
+    "BATCH_ATTEMPTS",
+    "BATCH_GET_LIMIT",
+    "BATCH_WRITE_LIMIT",
     "MAX_ITEM_SIZE",
     "UNSET",
     "AlreadyExistsError",
@@ -75,6 +80,8 @@ __all__ = [
     "VersionConflictError",
     "adjacent",
     "adjacent_text",
+    "batch_get",
+    "batch_write",
     "check_bool",
     "check_instance",
     "check_item_size",
@@ -2163,3 +2170,155 @@ def adjacent(value: Any, step: int, where: str, *, seconds: bool = False) -> Any
     else:
         raise TypeError(f"{where}: {_type_name(value)} has no adjacent value")
     return result
+
+
+# -- batches ---------------------------------------------------------------------------
+
+#: DynamoDB's limits: keys per BatchGetItem, writes per BatchWriteItem.
+BATCH_GET_LIMIT: Final = 100
+BATCH_WRITE_LIMIT: Final = 25
+#: Attempts per chunk (the first included) and the backoff between them, in seconds.
+BATCH_ATTEMPTS: Final = 8
+_BACKOFF_BASE: Final = 0.05
+_BACKOFF_CAP: Final = 2.0
+_RETRYABLE_CODES: Final = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+    }
+)
+
+
+def _backoff(attempt: int) -> None:
+    """Sleep before retry ``attempt`` (1, 2, ...): exponential, with full jitter."""
+    _sleep(_random() * min(_BACKOFF_CAP, _BACKOFF_BASE * (2**attempt)))
+
+
+def _identity(key: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    return _compact_json([key.get(name) for name in names])
+
+
+def batch_get(
+    transport: Transport,
+    table: str,
+    keys: list[dict[str, Any]],
+    originals: list[object],
+    key_names: tuple[str, ...],
+    decode: Callable[[dict[str, Any]], _ItemT],
+    *,
+    consistent: bool,
+) -> list[_ItemT | None]:
+    """The items with these wire ``keys``, in input order (None where absent).
+
+    Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys (the
+    16 MB response cap, throttling) are retried with backoff, and whatever is left when
+    the attempts run out raises :class:`BatchIncompleteError` with the ``originals`` of
+    those keys (and the last ``ClientError`` as the cause).
+    """
+    positions: dict[str, list[int]] = {}
+    distinct: list[tuple[str, dict[str, Any]]] = []
+    for position, key in enumerate(keys):
+        identity = _identity(key, key_names)
+        if identity not in positions:
+            positions[identity] = []
+            distinct.append((identity, key))
+        positions[identity].append(position)
+    found: dict[str, _ItemT] = {}
+    for start in range(0, len(distinct), BATCH_GET_LIMIT):
+        pending = [key for _, key in distinct[start : start + BATCH_GET_LIMIT]]
+        last_error: ClientError | None = None
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                _backoff(attempt)
+            request = {
+                "RequestItems": {table: {"Keys": pending, "ConsistentRead": consistent}}
+            }
+            try:
+                response = transport.call("BatchGetItem", request)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
+                    raise
+                last_error = error
+                continue
+            for item in response.get("Responses", {}).get(table, ()):
+                found[_identity(item, key_names)] = decode(item)
+            left = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            pending = left
+            if not pending:
+                break
+        if pending:
+            leftovers = [
+                originals[positions[_identity(key, key_names)][0]] for key in pending
+            ]
+            raise BatchIncompleteError(
+                f"{len(pending)} key(s) of {table} still unprocessed after "
+                f"{BATCH_ATTEMPTS} attempts",
+                unprocessed=leftovers,
+            ) from last_error
+    result: list[_ItemT | None] = [None] * len(keys)
+    for identity, key_positions in positions.items():
+        item = found.get(identity)
+        for position in key_positions:
+            result[position] = item
+    return result
+
+
+def batch_write(
+    transport: Transport,
+    table: str,
+    writes: list[dict[str, Any]],
+    originals: list[object],
+    key_names: tuple[str, ...],
+    where: str,
+) -> None:
+    """Send ``writes`` (``PutRequest``/``DeleteRequest`` wire entries), 25 per
+    BatchWriteItem, retrying unprocessed ones with backoff.
+
+    Two writes to one key raise ``ValueError`` before any request (DynamoDB refuses
+    them in one batch). What is still unprocessed when the attempts run out raises
+    :class:`BatchIncompleteError` with the ``originals`` of those writes.
+    """
+    index_of: dict[str, int] = {}
+    for position, write in enumerate(writes):
+        body = write.get("PutRequest", {}).get("Item") or write["DeleteRequest"]["Key"]
+        identity = _identity(body, key_names)
+        if identity in index_of:
+            raise ValueError(
+                f"{where}: two writes to one key in one batch (positions "
+                f"{index_of[identity]} and {position})"
+            )
+        index_of[identity] = position
+    for start in range(0, len(writes), BATCH_WRITE_LIMIT):
+        pending = writes[start : start + BATCH_WRITE_LIMIT]
+        last_error: ClientError | None = None
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                _backoff(attempt)
+            try:
+                response = transport.call(
+                    "BatchWriteItem", {"RequestItems": {table: pending}}
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
+                    raise
+                last_error = error
+                continue
+            pending = response.get("UnprocessedItems", {}).get(table, [])
+            if not pending:
+                break
+        if pending:
+            leftovers = []
+            for write in pending:
+                body = (
+                    write.get("PutRequest", {}).get("Item")
+                    or write["DeleteRequest"]["Key"]
+                )
+                leftovers.append(originals[index_of[_identity(body, key_names)]])
+            leftovers += originals[start + BATCH_WRITE_LIMIT :]
+            raise BatchIncompleteError(
+                f"{len(leftovers)} write(s) to {table} still unprocessed after "
+                f"{BATCH_ATTEMPTS} attempts",
+                unprocessed=leftovers,
+            ) from last_error

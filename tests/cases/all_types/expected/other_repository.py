@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -73,6 +73,70 @@ class OtherRepository:
             params_digest=rt.digest_params(consistent),
             cursor_secret=self._cursor_secret,
         )
+
+    def batch_get(
+        self, keys: Sequence[OtherKey], *, consistent: bool = False
+    ) -> list[Other | None]:
+        """The items with these keys, in the same order (None where there is none).
+
+        Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
+        retried with backoff, and `BatchIncompleteError` carries those still unread.
+        """
+        wire = [self._key_item(key, "batch_get") for key in keys]
+        return rt.batch_get(
+            self._transport,
+            self._table,
+            wire,
+            list(keys),
+            ("pk", "sk"),
+            decode_other,
+            consistent=consistent,
+        )
+
+    def batch_put(self, items: Sequence[Other]) -> None:
+        """Write the items whole, 25 per BatchWriteItem, retrying unprocessed ones.
+
+        BatchWriteItem takes no conditions: each item overwrites what is stored.
+        Two items with one key raise ``ValueError`` before any request;
+        `BatchIncompleteError` carries the items still unwritten.
+        """
+        writes = []
+        for item in items:
+            rt.check_instance(item, Other, "OtherRepository.batch_put")
+            wire = encode_other(self._stamped(item, created=False))
+            rt.check_item_size(wire, "Other")
+            writes.append({"PutRequest": {"Item": wire}})
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(items),
+            ("pk", "sk"),
+            "OtherRepository.batch_put",
+        )
+
+    def batch_delete(self, keys: Sequence[OtherKey]) -> None:
+        """Delete the items with these keys, 25 per BatchWriteItem (no conditions).
+
+        Two equal keys raise ``ValueError`` before any request; `BatchIncompleteError`
+        carries the keys still undeleted.
+        """
+        writes = [
+            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
+            for key in keys
+        ]
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(keys),
+            ("pk", "sk"),
+            "OtherRepository.batch_delete",
+        )
+
+    def _key_item(self, key: OtherKey, method: str) -> dict[str, Any]:
+        rt.check_instance(key, OtherKey, f"OtherRepository.{method}")
+        return other_key_item(code=key.code)
 
     def create(self, item: Other) -> Other:
         """Write a new item; `AlreadyExistsError` if its key is taken.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,6 +84,73 @@ class ThingRepository:
             params_digest=rt.digest_params(consistent),
             cursor_secret=self._cursor_secret,
         )
+
+    def batch_get(
+        self, keys: Sequence[ThingKey], *, consistent: bool = False
+    ) -> list[Thing | None]:
+        """The items with these keys, in the same order (None where there is none).
+
+        Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
+        retried with backoff, and `BatchIncompleteError` carries those still unread.
+        """
+        wire = [self._key_item(key, "batch_get") for key in keys]
+        return rt.batch_get(
+            self._transport,
+            self._table,
+            wire,
+            list(keys),
+            ("pk", "sk"),
+            decode_thing,
+            consistent=consistent,
+        )
+
+    def batch_put(self, items: Sequence[Thing]) -> None:
+        """Write the items whole, 25 per BatchWriteItem, retrying unprocessed ones.
+
+        BatchWriteItem takes no conditions: each item overwrites what is stored,
+        written with the version it carries plus one (1 when it has none), so that
+        holders of the old version conflict on their next checked write.
+        Two items with one key raise ``ValueError`` before any request;
+        `BatchIncompleteError` carries the items still unwritten.
+        """
+        writes = []
+        for item in items:
+            rt.check_instance(item, Thing, "ThingRepository.batch_put")
+            version = (item.version or 0) + 1
+            wire = encode_thing(self._stamped(item, created=False, version=version))
+            rt.check_item_size(wire, "Thing")
+            writes.append({"PutRequest": {"Item": wire}})
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(items),
+            ("pk", "sk"),
+            "ThingRepository.batch_put",
+        )
+
+    def batch_delete(self, keys: Sequence[ThingKey]) -> None:
+        """Delete the items with these keys, 25 per BatchWriteItem (no conditions).
+
+        Two equal keys raise ``ValueError`` before any request; `BatchIncompleteError`
+        carries the keys still undeleted.
+        """
+        writes = [
+            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
+            for key in keys
+        ]
+        rt.batch_write(
+            self._transport,
+            self._table,
+            writes,
+            list(keys),
+            ("pk", "sk"),
+            "ThingRepository.batch_delete",
+        )
+
+    def _key_item(self, key: ThingKey, method: str) -> dict[str, Any]:
+        rt.check_instance(key, ThingKey, f"ThingRepository.{method}")
+        return thing_key_item(name=key.name, n=key.n, at=key.at, id=key.id)
 
     def create(self, item: Thing) -> Thing:
         """Write a new item; `AlreadyExistsError` if its key is taken.
