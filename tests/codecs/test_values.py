@@ -228,11 +228,6 @@ def test_a_falsy_non_set_in_a_set_attribute_is_refused(
         models.encode_thing(make_thing(models, **{field: value}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime gap: check_str accepts lone surrogates, which are not UTF-8 "
-    "(moto answers HTTP 500; dynalite stores them)",
-)
 def test_text_that_is_not_utf8_is_refused(models: Any) -> None:
     with pytest.raises(ValueError, match=r"^Thing\.text"):
         models.encode_thing(make_thing(models, text="a\ud800b"))

@@ -677,12 +677,20 @@ def decode_bytes(text: str) -> bytes:
 
 def check_str(value: object, where: str) -> str:
     """Return ``value`` as an exact ``str`` (a ``str`` subclass such as a str-mixin enum
-    member yields its text); anything else raises ``TypeError``."""
-    if type(value) is str:
-        return value
-    if isinstance(value, str):
-        return str.__str__(value)
-    raise TypeError(f"{where}: expected str, got {_type_name(value)}")
+    member yields its text); anything else raises ``TypeError``, and text that is not
+    valid Unicode (a lone surrogate, which UTF-8 cannot hold) ``ValueError``."""
+    if type(value) is not str:
+        if not isinstance(value, str):
+            raise TypeError(f"{where}: expected str, got {_type_name(value)}")
+        value = str.__str__(value)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{where}: the text holds a lone surrogate, which DynamoDB cannot store"
+            ) from None
+    return value
 
 
 def check_bool(value: object, where: str) -> bool:
