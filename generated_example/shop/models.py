@@ -258,9 +258,7 @@ def decode_customer(item: Mapping[str, Any]) -> Customer:
             else (_CUSTOMER_STATUS_MEMBERS.get(s0 := v["S"]) or CustomerStatus(s0))
         )
         attribute = "tags"
-        obj.tags = (
-            None if (v := item.get("tags")) is None else rt.decode_string_set(v["SS"])
-        )
+        obj.tags = None if (v := item.get("tags")) is None else set(v["SS"])
         attribute = "address"
         obj.address = (
             None if (v := item.get("address")) is None else decode_address(v["M"])

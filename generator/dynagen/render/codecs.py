@@ -61,7 +61,7 @@ _SCALAR_DECODERS = {
     "uuid": "rt.parse_uuid",
 }
 _SET_CODECS = {
-    "string": ("SS", "rt.encode_string_set", "rt.decode_string_set"),
+    "string": ("SS", "rt.encode_string_set", "set"),
     "int": ("NS", "rt.encode_number_set", "rt.decode_number_set"),
     "bytes": ("BS", "rt.encode_bytes_set", "rt.decode_bytes_set"),
 }

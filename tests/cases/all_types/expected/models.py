@@ -244,9 +244,7 @@ def decode_line(item: Mapping[str, Any]) -> Line:
         attribute = "note"
         obj.note = None if (v := item.get("note")) is None else v["S"]
         attribute = "tags"
-        obj.tags = (
-            None if (v := item.get("tags")) is None else rt.decode_string_set(v["SS"])
-        )
+        obj.tags = None if (v := item.get("tags")) is None else set(v["SS"])
         attribute = "where"
         obj.where = None if (v := item.get("where")) is None else decode_address(v["M"])
     except (
@@ -586,11 +584,7 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
             k0: rt.parse_int(v0["N"]) for k0, v0 in item["scores"]["M"].items()
         }
         attribute = "labels"
-        obj.labels = (
-            set()
-            if (v := item.get("labels")) is None
-            else rt.decode_string_set(v["SS"])
-        )
+        obj.labels = set() if (v := item.get("labels")) is None else set(v["SS"])
         attribute = "numbers"
         obj.numbers = (
             set()
@@ -661,11 +655,7 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
             else (_COLOR_MEMBERS.get(s0 := v["S"]) or Color(s0))
         )
         attribute = "opt_labels"
-        obj.opt_labels = (
-            None
-            if (v := item.get("opt_labels")) is None
-            else rt.decode_string_set(v["SS"])
-        )
+        obj.opt_labels = None if (v := item.get("opt_labels")) is None else set(v["SS"])
         attribute = "opt_numbers"
         obj.opt_numbers = (
             None
@@ -728,9 +718,7 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
         )
         attribute = "def_labels"
         obj.def_labels = (
-            set()
-            if (v := item.get("def_labels")) is None
-            else rt.decode_string_set(v["SS"])
+            set() if (v := item.get("def_labels")) is None else set(v["SS"])
         )
         attribute = "def_numbers"
         obj.def_numbers = (
