@@ -11,7 +11,6 @@ schema's table on a backend straight from ``tables.TABLE_DEFINITIONS`` (not thro
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from tests.backends import (
     new_table_prefix,
     wait_active,
 )
+from tests.generated_package import imported_package
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -67,11 +67,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     root = tmp_path_factory.mktemp("generated")
     directory = root / PACKAGE
     write(directory, result.files)
-    if PACKAGE in sys.modules:  # pragma: no cover - a clash would test the wrong code
-        raise RuntimeError(f"a module named {PACKAGE!r} is already imported")
-    sys.path.insert(0, str(root))
-    try:
-        package = importlib.import_module(PACKAGE)
+    with imported_package(directory) as package:
         yield Generated(
             package=package,
             models=importlib.import_module(f"{PACKAGE}.models"),
@@ -79,10 +75,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
             tables=importlib.import_module(f"{PACKAGE}.tables"),
             directory=directory,
         )
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-            del sys.modules[name]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import importlib
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from tests.backends import (
     new_table_prefix,
     wait_active,
 )
+from tests.generated_package import imported_package
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -104,11 +104,7 @@ def imported(root: Path) -> Iterator[Generated]:
     files, missing = build(root)
     directory = root / "out" / PACKAGE
     write(directory, files)
-    if PACKAGE in sys.modules:  # pragma: no cover - a clash would test the wrong code
-        raise RuntimeError(f"a module named {PACKAGE!r} is already imported")
-    sys.path.insert(0, str(directory.parent))
-    try:
-        package = importlib.import_module(PACKAGE)
+    with imported_package(directory) as package:
         yield Generated(
             package=package,
             models=importlib.import_module(f"{PACKAGE}.models"),
@@ -126,26 +122,6 @@ def imported(root: Path) -> Iterator[Generated]:
             directory=directory,
             missing=missing,
         )
-    finally:
-        sys.path.remove(str(directory.parent))
-        for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-            del sys.modules[name]
-
-
-@contextmanager
-def imported_package(directory: Path) -> Iterator[Any]:
-    """Import the generated package in ``directory`` (its name is the folder's);
-    remove it from ``sys.modules`` afterwards."""
-    name = directory.name
-    if name in sys.modules:  # pragma: no cover - a clash would test the wrong code
-        raise RuntimeError(f"a module named {name!r} is already imported")
-    sys.path.insert(0, str(directory.parent))
-    try:
-        yield importlib.import_module(name)
-    finally:
-        sys.path.remove(str(directory.parent))
-        for module in [m for m in sys.modules if m.split(".")[0] == name]:
-            del sys.modules[module]
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.backends import (
     delete_tables_with_prefix,
     new_table_prefix,
 )
+from tests.generated_package import imported_package
 from tests.repository._support import (
     FakeClock,
     Shop,
@@ -67,13 +67,7 @@ def shop_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """Build the shop schema (as ``shop_repo_tests``) and import it, session-wide."""
     root = tmp_path_factory.mktemp("shop_repo")
     directory = build_package(root)
-    if PACKAGE in sys.modules:  # pragma: no cover - a clash would test the wrong code
-        raise RuntimeError(f"a module named {PACKAGE!r} is already imported")
-    sys.path.insert(0, str(directory.parent))
-    try:
-        package = importlib.import_module(PACKAGE)
-        assert package.__file__ is not None
-        assert Path(package.__file__).resolve().is_relative_to(directory.resolve())
+    with imported_package(directory) as package:
         yield Shop(
             package=package,
             models=importlib.import_module(f"{PACKAGE}.models"),
@@ -81,10 +75,6 @@ def shop_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             tables=importlib.import_module(f"{PACKAGE}.tables"),
             directory=directory,
         )
-    finally:
-        sys.path.remove(str(directory.parent))
-        for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-            del sys.modules[name]
 
 
 @pytest.fixture(scope="session")
