@@ -29,6 +29,8 @@ from shop import (
     Order,
     OrderLine,
     OrderStatus,
+    Product,
+    ProductStatus,
     VersionConflictError,
     create_tables,
 )
@@ -149,6 +151,39 @@ def main() -> None:
             f"scan: {sum(1 for _ in db.order.scan().all())} orders, "
             f"parallel scan: {sum(1 for _ in db.order.scan().parallel(segments=3))}"
         )
+        db.product.batch_put(
+            [
+                Product(
+                    sku=f"BOOK-{n}",
+                    name=f"Book {n}",
+                    category="books",
+                    price_cents=n * 250,
+                )
+                for n in range(1, 31)
+            ]
+        )
+        cards = db.product.in_category(category="books").page(limit=3)
+        print(
+            "batch_put 30 products; cheapest cards:",
+            [(c.sku, c.price_cents) for c in cards.items],
+        )
+        mid = db.product.in_category_price_range(
+            category="books",
+            min_cents=1000,
+            max_cents=2000,
+            status=ProductStatus.ACTIVE,
+        )
+        print("products between 10.00 and 20.00:", [p.sku for p in mid.all()])
+        restocked = db.product.restock(sku="BOOK-1", quantity=7)
+        print(
+            f"restock (declared ADD) -> count {restocked.count}, version {restocked.version}"
+        )
+        got = db.product.batch_get(
+            [db.product.key(sku=f"BOOK-{n}") for n in (3, 99, 1)]
+        )
+        print("batch_get in input order:", [p.sku if p else None for p in got])
+        card = db.product.get_card(sku="BOOK-2")
+        print(f"get_card (a view: only its attributes are read) -> {card}")
         old = db.customer.delete(customer_id="c1", expected_version=ann.version)
         print(f"deleted customer (was version {old.version if old else None})")
         print("done at", datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -695,7 +695,7 @@ def decode_product_card(item: Mapping[str, Any]) -> ProductCard:
     attribute = ""
     try:
         attribute = "sku"
-        sku_ = item["sku"]["S"]
+        sku_ = rt.unescape_key_text(item["pk"]["S"].split("#")[1])
         attribute = "name"
         name_ = item["name"]["S"]
         attribute = "price_cents"

@@ -202,3 +202,45 @@ def test_product_without_version_in_store(
     assert raw is not None
     assert raw["gsi2sk"] == {"S": f"PRICE#0000000006#{uid}"}
     assert raw["version"] == {"N": "1"}
+
+
+def test_a_view_on_an_index_reads_only_what_the_index_projects(
+    shop: Any, db: Any, shop_tables: ShopTables, uid: str
+) -> None:
+    """gsi2 projects name, category, price_cents, status and count, not sku: the card
+    view reads sku back from the table key, and asks the index for nothing else (a
+    global index refuses a ProjectionExpression naming what it does not project)."""
+    category = f"cat-{uid}"
+    db.product.batch_put(
+        [
+            shop.Product(
+                sku=f"{uid}-{n}", name=f"n{n}", category=category, price_cents=n
+            )
+            for n in (3, 1, 2)
+        ]
+    )
+    sent = SentBodies(shop_tables.client)
+    with sent:
+        cards = db.product.in_category(category=category).page(limit=10)
+    assert [(c.sku, c.price_cents) for c in cards.items] == [
+        (f"{uid}-1", 1),
+        (f"{uid}-2", 2),
+        (f"{uid}-3", 3),
+    ]
+    ((_, body),) = [(op, b) for op, b in sent.bodies if op == "Query"]
+    read = {
+        body["ExpressionAttributeNames"][name.strip()]
+        for name in body["ProjectionExpression"].split(",")
+    }
+    assert "sku" not in read
+    assert read <= {
+        "pk",
+        "sk",
+        "gsi2pk",
+        "gsi2sk",
+        "name",
+        "category",
+        "price_cents",
+        "status",
+        "count",
+    }

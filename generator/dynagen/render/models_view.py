@@ -462,12 +462,14 @@ def partial_view(
         fields.append(
             FieldView(attribute.py_name, codecs.annotation(attribute.type), None, None)
         )
-        if attribute.stored_name in stored or attribute.name not in recovery:
+        # A key field inside a key template is read back from the table key, which
+        # every read holds (an index query may not project the field itself).
+        if attribute.name in recovery:
+            expression = recovery[attribute.name]
+        else:
             expression = codecs.decode(
                 attribute.type, f"item[{literal(attribute.stored_name)}]"
             )
-        else:
-            expression = recovery[attribute.name]
         steps.append((attribute.name, f"{attribute.py_name}_", expression))
     key_names = {a.name for a in entity.key_fields}
     for attribute in attributes:

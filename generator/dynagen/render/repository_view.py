@@ -18,6 +18,7 @@ from dynagen.model.schema import (
     Bound,
     DeclaredUpdate,
     Entity,
+    Index,
     KeyCondition,
     KeySource,
     Parameter,
@@ -505,7 +506,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
     item_class, decode = result_class(entity, plan)
     if plan.view is not None:
         view = next(v for v in entity.views if v.name == plan.view)
-        projection = projection_names(entity, view.attributes)
+        projection = projection_names(entity, view.attributes, plan.index)
         start = len(names)
         for i, stored in enumerate(projection):
             names[f"#r{start + i}"] = stored
@@ -543,11 +544,20 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
     )
 
 
-def projection_names(entity: Entity, attributes: tuple[str, ...]) -> list[str]:
-    """Stored names a view reads: the key fields, the table key, the view's attributes."""
-    names = [a.stored_name for a in entity.key_fields]
-    names += [k.name for k in entity.table.key_attributes]
+def projection_names(
+    entity: Entity, attributes: tuple[str, ...], index: Index | None = None
+) -> list[str]:
+    """Stored names a view reads: the table key (the view's key fields are read back from
+    it), plain key fields, and the view's attributes. On an index, a global index
+    answers only for what it projects, so the key fields it does not project are left
+    to the table key's text."""
+    names = [k.name for k in entity.table.key_attributes]
+    names += [a.stored_name for a in entity.key_fields]
     names += [entity.attribute(n).stored_name for n in attributes]
+    if index is not None and index.projection != "ALL":
+        projected = set(names[: len(entity.table.key_attributes)]) | set(index.include)
+        projected |= {k.name for k in (index.partition_key, index.sort_key) if k}
+        names = [n for n in names if n in projected]
     return list(dict.fromkeys(names))
 
 
