@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
-import yaml
 from dynagen.output import write
 from dynagen.pipeline import compile_schema
 
@@ -35,24 +33,6 @@ if TYPE_CHECKING:
 SCHEMA = Path(__file__).resolve().with_name("schema.yaml")
 PACKAGE = "querytests"
 
-# --------------------------------------------------------------------------------------
-# Known generator bugs that stop part of the schema from building
-# --------------------------------------------------------------------------------------
-
-STARTING_FIELD_BUG = (
-    "dynagen crashes with IndexError (model/queries.py, _upper(head) with an empty "
-    "head) when planning a range condition (<, <=, >, >=, between) on a field that "
-    "starts its sort-key template"
-)
-#: Queries of schema.yaml that hit STARTING_FIELD_BUG. When the full schema does not
-#: build, the package is built without them and their tests xfail with the reason.
-STARTING_FIELD_QUERIES: frozenset[tuple[str, str]] = frozenset(
-    [("Event", f"g_day_{op}") for op in ("lt", "le", "gt", "ge", "between")]
-    + [("Task", f"title_{op}") for op in ("lt", "le", "gt", "ge", "between")]
-    + [("Task", f"owned_priority_{op}") for op in ("lt", "ge", "between")]
-    + [("Task", f"due_{op}") for op in ("lt", "le", "gt", "ge", "between")]
-)
-
 
 @dataclass(frozen=True)
 class Generated:
@@ -64,44 +44,21 @@ class Generated:
     tables: Any
     repositories: Mapping[str, Any]  # entity name -> its repository module
     directory: Path
-    missing: Mapping[tuple[str, str], str]
-    """(entity, query) left out of the build -> why."""
-
-    def require(self, entity: str, query: str) -> None:
-        """xfail the running test when ``entity.query`` could not be generated."""
-        reason = self.missing.get((entity, query))
-        if reason is not None:
-            pytest.xfail(f"{entity}.{query} not generated: {reason}")
 
 
-def _compile(path: Path) -> dict[str, str]:
-    result = compile_schema(path, path.name)
+def build() -> dict[str, str]:
+    """The files of schema.yaml's package."""
+    result = compile_schema(SCHEMA, SCHEMA.name)
     assert result.ok and result.files is not None, "\n".join(
         str(d) for d in result.diagnostics
     )
     return result.files
 
 
-def build(root: Path) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Compile schema.yaml; if that crashes, compile it without the known-bad queries."""
-    try:
-        return _compile(SCHEMA), {}
-    except Exception as error:  # a generator crash: fall back below
-        crash = f"{type(error).__name__}: {error}"
-    data = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
-    for entity, query in STARTING_FIELD_QUERIES:
-        del data["entities"][entity]["queries"][query]
-    reduced = root / "schema.yaml"
-    reduced.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    files = _compile(reduced)
-    reason = f"{STARTING_FIELD_BUG} ({crash})"
-    return files, dict.fromkeys(STARTING_FIELD_QUERIES, reason)
-
-
 @contextmanager
 def imported(root: Path) -> Iterator[Generated]:
     """Build the package under ``root``, put it on sys.path and import it."""
-    files, missing = build(root)
+    files = build()
     directory = root / "out" / PACKAGE
     write(directory, files)
     with imported_package(directory) as package:
@@ -120,7 +77,6 @@ def imported(root: Path) -> Iterator[Generated]:
                 )
             },
             directory=directory,
-            missing=missing,
         )
 
 

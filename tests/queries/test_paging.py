@@ -155,7 +155,6 @@ def test_pages_concatenate_to_all_and_to_the_python_selection(
     entry: tuple[str, str, dict[str, Any]],
 ) -> None:
     entity, name, params = entry
-    seeded.gen.require(entity, name)
     spec: Spec = SPEC_BY_NAME[entity, name]
     expected = spec.select(objects[entity], params)
     assert len(expected) > 7, "test data too thin"

@@ -132,7 +132,6 @@ def _with_range(
 def test_query_returns_exactly_the_python_selection(
     seeded: Seeded, objects: dict[str, list[Any]], spec: Spec
 ) -> None:
-    seeded.gen.require(spec.entity, spec.name)
     method = getattr(seeded.repos[spec.entity], spec.name)
     rnd = random.Random(f"{SEED}{spec.name}")
     population = objects[spec.entity]
