@@ -980,12 +980,9 @@ def unprojected(
     entity: Entity, index: Index | None, names: tuple[str, ...]
 ) -> list[str]:
     """The attributes of ``names`` that ``index`` does not project."""
-    if index is None or index.projection == "ALL":
+    projected = entity.table.projected_by(index) if index is not None else None
+    if projected is None:
         return []
-    projected = {k.name for k in entity.table.key_attributes} | set(index.include)
-    projected |= {
-        k.name for k in (index.partition_key, index.sort_key) if k is not None
-    }
     return [n for n in names if entity.attribute(n).stored_name not in projected]
 
 

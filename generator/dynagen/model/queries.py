@@ -160,11 +160,8 @@ def plan_query(
     for stored, placeholder in _named(placeholders):
         names.setdefault(placeholder, stored)
     shared = entities_on_table > 1
-    projects_type = (
-        index is None
-        or index.projection == "ALL"
-        or (entity.table.type_attribute in (index.include if index else ()))
-    )
+    projected = entity.table.projected_by(index) if index is not None else None
+    projects_type = projected is None or entity.table.type_attribute in projected
     type_filter = shared and projects_type
     if type_filter:
         names[placeholders.name(entity.table.type_attribute)] = (
@@ -589,12 +586,9 @@ def check_filter_projected(
     entity: Entity, index: Index | None, tree: ast.Condition, resolver: SchemaResolver
 ) -> None:
     """A filter on an attribute the index does not project would match nothing."""
-    if index is None or index.projection == "ALL":
+    projected = entity.table.projected_by(index) if index is not None else None
+    if index is None or projected is None:
         return
-    projected = {k.name for k in entity.table.key_attributes} | set(index.include)
-    projected |= {
-        k.name for k in (index.partition_key, index.sort_key) if k is not None
-    }
     for path in ast.paths(tree):
         segment = path.segments[0]
         if (

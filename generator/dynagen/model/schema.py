@@ -69,6 +69,17 @@ class Table:
     def key_attributes(self) -> tuple[KeyAttribute, ...]:
         return tuple(k for k in (self.partition_key, self.sort_key) if k is not None)
 
+    def projected_by(self, index: Index) -> frozenset[str] | None:
+        """The stored names ``index`` holds: None for all (``projection: all``), else the
+        table's and the index's key attributes and the ``include`` list."""
+        if index.projection == "ALL":
+            return None
+        names = {k.name for k in self.key_attributes}
+        names |= {
+            k.name for k in (index.partition_key, index.sort_key) if k is not None
+        }
+        return frozenset(names | set(index.include))
+
     @property
     def all_key_attributes(self) -> tuple[KeyAttribute, ...]:
         """Table and index key attributes, each once, in declaration order."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from dynagen.model.naming import snake_case
 from dynagen.model.types import (
     AttrType,
     EnumType,
@@ -190,7 +191,7 @@ def _encode_json(t: Any, value: str, where: str, depth: int) -> str:
 
 
 def _encode_named(t: Any, value: str, where: str, depth: int) -> str:
-    return f'{{"M": encode_{_snake(t.name)}(rt.check_instance({value}, {t.name}, {where}))}}'
+    return f'{{"M": encode_{snake_case(t.name)}(rt.check_instance({value}, {t.name}, {where}))}}'
 
 
 _ENCODERS: dict[type, Callable[[Any, str, str, int], str]] = {
@@ -239,19 +240,13 @@ _DECODERS: dict[type, Callable[[Any, str, int], str]] = {
     MapType: _decode_map,
     SetType: _decode_set,
     JsonType: lambda t, wire, depth: f"rt.decode_json({wire})",
-    NamedType: lambda t, wire, depth: f'decode_{_snake(t.name)}({wire}["M"])',
+    NamedType: lambda t, wire, depth: f'decode_{snake_case(t.name)}({wire}["M"])',
 }
 
 
 def enum_members(name: str) -> str:
     """The module-level dict from stored value to member of enum class ``name``."""
-    return f"_{_snake(name).upper()}_MEMBERS"
-
-
-def _snake(name: str) -> str:
-    from dynagen.model.naming import snake_case
-
-    return snake_case(name)
+    return f"_{snake_case(name).upper()}_MEMBERS"
 
 
 def scalar_imports(attr_type: AttrType) -> set[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from dynagen.model.naming import dunder_all_key, pascal_case
+from dynagen.model.naming import dunder_all_key, pascal_case, snake_case
 from dynagen.model.schema import (
     Attribute,
     Entity,
@@ -215,7 +216,7 @@ def class_view(
         )
     return ClassView(
         name=name,
-        snake=_snake(name),
+        snake=snake_case(name),
         doc=doc,
         fields=tuple(field_view(a) for a in attributes),
         encode_literal=tuple(encode_literal),
@@ -387,12 +388,6 @@ def template_expression(
     )
 
 
-def _snake(name: str) -> str:
-    from dynagen.model.naming import snake_case
-
-    return snake_case(name)
-
-
 @dataclass(frozen=True, slots=True)
 class PartialView:
     """A frozen dataclass holding part of an entity: a view, or an index projection."""
@@ -442,7 +437,7 @@ def partial_view(
     class_name: str,
     doc: str,
     attributes: list[Attribute],
-    stored: set[str],
+    stored: AbstractSet[str],
     index: Index | None = None,
 ) -> PartialView:
     """``attributes`` beyond the key fields; ``stored`` names the attributes the read holds
@@ -488,7 +483,7 @@ def partial_view(
     ]
     return PartialView(
         name=class_name,
-        snake=_snake(class_name),
+        snake=snake_case(class_name),
         doc=doc,
         entity=entity.name,
         fields=tuple(ordered),
@@ -533,7 +528,8 @@ def entity_partials(entity: Entity) -> list[PartialView]:
         ):
             continue
         seen.add(index.name)
-        projected = projected_names(entity, index)
+        projected = entity.table.projected_by(index)
+        assert projected is not None
         template_fields = {
             name
             for k in index.key_attributes
@@ -556,12 +552,6 @@ def entity_partials(entity: Entity) -> list[PartialView]:
             )
         )
     return partials
-
-
-def projected_names(entity: Entity, index: Index) -> set[str]:
-    names = {k.name for k in entity.table.key_attributes}
-    names |= {k.name for k in (index.partition_key, index.sort_key) if k is not None}
-    return names | set(index.include)
 
 
 def projection_class(entity: Entity, index: Index) -> str:

@@ -554,9 +554,8 @@ def projection_names(
     names = [k.name for k in entity.table.key_attributes]
     names += [a.stored_name for a in entity.key_fields]
     names += [entity.attribute(n).stored_name for n in attributes]
-    if index is not None and index.projection != "ALL":
-        projected = set(names[: len(entity.table.key_attributes)]) | set(index.include)
-        projected |= {k.name for k in (index.partition_key, index.sort_key) if k}
+    projected = entity.table.projected_by(index) if index is not None else None
+    if projected is not None:
         names = [n for n in names if n in projected]
     return list(dict.fromkeys(names))
 
