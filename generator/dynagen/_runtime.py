@@ -59,6 +59,7 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID, SafeUUID, uuid4
 
 import boto3
+import botocore.client
 from botocore.exceptions import (
     ChecksumError,
     ClientError,
@@ -1548,16 +1549,33 @@ def _is_own(module: str) -> bool:
     return module.startswith(_OWN_MODULES) and not module.startswith(_FOREIGN_MODULES)
 
 
+def _botocore_make_api_call() -> object:
+    """botocore's own ``BaseClient._make_api_call`` as found now, or None when it
+    is already replaced (its code, or the code it wraps, is not botocore's)."""
+    function: Any = getattr(botocore.client.BaseClient, "_make_api_call", None)
+    home = os.path.dirname(botocore.client.__file__)
+    inner = function
+    while inner is not None:
+        code = getattr(inner, "__code__", None)
+        if type(inner) is not types.FunctionType or code is None:
+            return None
+        if os.path.dirname(code.co_filename) != home:
+            return None
+        inner = getattr(inner, "__wrapped__", None)
+    return function
+
+
+_MAKE_API_CALL: Final = _botocore_make_api_call()
+
+
 def _is_botocore_make_api_call(client: Any) -> bool:
     """Whether ``client._make_api_call`` is botocore's own, not patched or wrapped
     (``mock.patch``, OpenTelemetry, X-Ray, ddtrace all replace it)."""
     method = getattr(client, "_make_api_call", None)
-    function = getattr(method, "__func__", None)
     return (
-        type(function) is types.FunctionType
-        and function.__module__ == "botocore.client"
-        and function.__qualname__ == "BaseClient._make_api_call"
-        and not hasattr(function, "__wrapped__")
+        type(method) is types.MethodType
+        and _MAKE_API_CALL is not None
+        and method.__func__ is _MAKE_API_CALL
     )
 
 
