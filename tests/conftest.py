@@ -16,9 +16,10 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-@pytest.fixture(params=("fast", "botocore"))
+@pytest.fixture(scope="session", params=("fast", "botocore"))
 def transport_kind(request: pytest.FixtureRequest) -> str:
     """The ``Database(transport=...)`` a test runs with: a test using this fixture
-    (or the repository tests' ``db``) runs under both transports."""
+    (or the repository tests' ``db``, the query suites' seeded tables) runs under
+    both transports. Session-scoped, so module fixtures may use it too."""
     value: str = request.param
     return value
