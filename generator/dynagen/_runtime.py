@@ -35,6 +35,7 @@ import functools
 import hashlib
 import hmac
 import http.client
+import importlib
 import json
 import math
 import os
@@ -1357,8 +1358,39 @@ def digest_params(*values: object) -> str:
 TRANSPORTS: Final = ("fast", "botocore")
 """The ``transport=`` values ``Database`` accepts."""
 
-_request_json: Final = json.JSONEncoder(separators=(",", ":")).encode
-_loads: Final = json.loads
+
+def _optional_orjson() -> Any:
+    """orjson when it is installed (never required), else None."""
+    try:
+        return importlib.import_module("orjson")
+    except ImportError:
+        return None
+
+
+_orjson: Final = _optional_orjson()
+# Compact, not ASCII-escaped: byte for byte what orjson.dumps writes for a request
+# (str keys; str, bool, int, None, list and dict values), so the bytes sent never
+# depend on whether orjson is installed.
+_stdlib_encode: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+).encode
+
+
+def _dumps_stdlib(request: Any) -> bytes:
+    return _stdlib_encode(request).encode("utf-8")
+
+
+def _loads_orjson(data: bytes) -> Any:
+    try:
+        return _orjson.loads(data)
+    except ValueError:  # e.g. a lone surrogate escape, which json reads
+        return json.loads(data)
+
+
+_dumps: Final[Callable[[Any], bytes]] = (
+    _dumps_stdlib if _orjson is None else _orjson.dumps
+)
+_loads: Final[Callable[[bytes], Any]] = json.loads if _orjson is None else _loads_orjson
 _b64decode: Final = binascii.a2b_base64
 _TOKEN_OPERATIONS: Final = frozenset({"TransactWriteItems"})
 
@@ -1820,7 +1852,7 @@ class FastTransport(Transport):
         if not self._fast_allowed(operation):
             return Transport.call(self, operation, request)
         request = with_client_request_token(operation, request)
-        body = _request_json(request).encode("utf-8")
+        body = _dumps(request)
         credentials = self._credentials.get_frozen_credentials()
         if credentials is None or credentials.access_key is None:
             return Transport.call(self, operation, request)

@@ -692,7 +692,9 @@ def test_fast_sends_its_own_signed_request(backend: Backend, table: str) -> None
         assert transport.call("PutItem", request) == {}
         (seen,) = proxy.requests
         # dynagen's compact JSON, not botocore's serialization (which has spaces)
-        assert seen.body == json.dumps(request, separators=(",", ":")).encode()
+        assert seen.body == json.dumps(
+            request, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
         assert seen.headers["X-Amz-Target"] == "DynamoDB_20120810.PutItem"
         assert seen.headers["Content-Type"] == "application/x-amz-json-1.0"
         assert_signature_covers_body(seen_as_prepared(proxy, seen), backend.region)
@@ -918,3 +920,17 @@ def closed_client_for_kinds() -> DynamoDBClient:
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
     )
+
+
+def test_fast_without_orjson(
+    backend: Backend, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard-library codec the fast transport falls back to."""
+    monkeypatch.setattr(rt, "_dumps", rt._dumps_stdlib)
+    monkeypatch.setattr(rt, "_loads", json.loads)
+    transport = rt.FastTransport(backend.client())
+    item = wire_item("stdlib#1", "a")
+    transport.call("PutItem", {"TableName": table, "Item": item})
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    got = transport.call("GetItem", {"TableName": table, "Key": key})
+    assert got["Item"] == item
