@@ -14,7 +14,9 @@ function choosing a fault per request (``(target, body) -> fault``). Faults:
 * ``DENIED``: answer 400 ``AccessDeniedException`` (not retryable);
 * ``DROP``: read the request, then close the connection without answering;
 * ``DROP_AFTER``: forward the request (the backend applies it), then close the
-  connection without answering.
+  connection without answering;
+* ``CLOSE_IDLE``: forward and answer (keep-alive), then close the connection, as a
+  server does with a connection left idle.
 
 Every request as received is recorded in ``proxy.requests`` (``Seen``: target, body,
 headers, the fault applied). Thread-safe; one thread per connection; keep-alive.
@@ -32,6 +34,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 __all__ = [
+    "CLOSE_IDLE",
     "DENIED",
     "DROP",
     "DROP_AFTER",
@@ -52,6 +55,7 @@ ERROR_503: Final = "503"
 DENIED: Final = "denied"
 DROP: Final = "drop"
 DROP_AFTER: Final = "drop-after"
+CLOSE_IDLE: Final = "close-idle"
 
 _PREFIX: Final = "com.amazonaws.dynamodb.v20120810#"
 _CANNED: Final[dict[str, tuple[int, bytes, str]]] = {
@@ -128,7 +132,7 @@ class FaultProxy:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if fault == FORWARD:
+                if fault in (FORWARD, CLOSE_IDLE):
                     status, data, content_type = proxy._forward(
                         self.path, body, self.headers
                     )
@@ -140,6 +144,10 @@ class FaultProxy:
                 self.send_header("x-amzn-RequestId", "fault-proxy")
                 self.end_headers()
                 self.wfile.write(data)
+                if fault == CLOSE_IDLE:
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

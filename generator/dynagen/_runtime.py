@@ -41,6 +41,7 @@ import math
 import os
 import queue
 import re
+import select
 import socket
 import ssl
 import sys
@@ -1662,6 +1663,19 @@ class _ConnectFailed(Exception):
         self.error = error
 
 
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection was closed by the server (an idle HTTP
+    connection has nothing to read but an end of file)."""
+    sock = connection.sock
+    if sock is None:
+        return False  # closed on our side: http.client reopens it
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 class _Pool:
     """Kept-alive connections to one endpoint, shared by threads (one per call)."""
 
@@ -1685,6 +1699,8 @@ class _Pool:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
             connection = self._factory()
+        elif _dropped(connection):
+            connection.close()  # the server closed it while idle: reconnect
         try:
             connection.request("POST", path, body, headers)
             response = connection.getresponse()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,6 +35,7 @@ from tests.backends import (
     new_table_prefix,
 )
 from tests.faults import (
+    CLOSE_IDLE,
     DENIED,
     DROP,
     ERROR_500,
@@ -934,3 +936,19 @@ def test_fast_without_orjson(
     key = {"pk": item["pk"], "sk": item["sk"]}
     got = transport.call("GetItem", {"TableName": table, "Key": key})
     assert got["Item"] == item
+
+
+def test_a_connection_closed_while_idle_is_not_reused(
+    backend: Backend, table: str, kind: str
+) -> None:
+    """A kept-alive connection the server closed meanwhile costs no attempt (one
+    attempt allowed here): a new connection is opened instead."""
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = proxied_client(backend, proxy, attempts=1)
+        transport = rt.Transport.from_client(client, kind)
+        request = {"TableName": table, "Key": {"pk": {"S": "idle"}, "sk": {"S": "a"}}}
+        for _ in range(3):
+            proxy.script(CLOSE_IDLE)
+            assert "Item" not in transport.call("GetItem", request)
+            time.sleep(0.05)  # the close reaches the client
+        assert len(proxy.requests) == 3
