@@ -661,17 +661,9 @@ def proxied_client(
     backend: Backend, proxy: FaultProxy, attempts: int = 6, **config: Any
 ) -> DynamoDBClient:
     """A client of ``backend`` that talks to it through ``proxy``."""
-    key_id, secret = DUMMY_CREDENTIALS
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=proxy.url,
-        region_name=backend.region,
-        aws_access_key_id=key_id,
-        aws_secret_access_key=secret,
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": attempts}, **config
-        ),
-    )
+    retries: Any = {"mode": "standard", "total_max_attempts": attempts}
+    through = Backend(backend.name, proxy.url, backend.region)
+    return through.client(Config(retries=retries, **config))
 
 
 def is_compact(body: bytes) -> bool:
@@ -914,14 +906,7 @@ def test_kind_is_checked() -> None:
 
 
 def closed_client_for_kinds() -> DynamoDBClient:
-    key_id, secret = DUMMY_CREDENTIALS
-    return boto3.client(
-        "dynamodb",
-        endpoint_url="http://127.0.0.1:9",
-        region_name="us-east-1",
-        aws_access_key_id=key_id,
-        aws_secret_access_key=secret,
-    )
+    return Backend("closed", "http://127.0.0.1:9").client()
 
 
 def test_fast_without_orjson(
