@@ -70,6 +70,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
+    SSLError,
 )
 
 if TYPE_CHECKING:
@@ -1618,24 +1619,8 @@ def _sign(key: bytes, text: str) -> bytes:
 
 
 class _Connection(http.client.HTTPConnection):
-    """An HTTP connection with botocore's separate connect and read timeouts."""
-
-    def __init__(
-        self, host: str, port: int | None, connect_timeout: float, read_timeout: float
-    ) -> None:
-        super().__init__(host, port, timeout=connect_timeout)
-        self.read_timeout = read_timeout
-
-    def connect(self) -> None:
-        try:
-            super().connect()
-        except OSError as error:
-            raise _ConnectFailed(error) from error
-        self.sock.settimeout(self.read_timeout)
-
-
-class _TLSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection with botocore's separate connect and read timeouts."""
+    """An HTTP or (with a TLS ``context``) HTTPS connection, with botocore's separate
+    connect and read timeouts."""
 
     def __init__(
         self,
@@ -1643,14 +1628,20 @@ class _TLSConnection(http.client.HTTPSConnection):
         port: int | None,
         connect_timeout: float,
         read_timeout: float,
-        context: ssl.SSLContext,
+        context: ssl.SSLContext | None,
     ) -> None:
-        super().__init__(host, port, timeout=connect_timeout, context=context)
+        self.default_port = 80 if context is None else 443
+        super().__init__(host, port, timeout=connect_timeout)
         self.read_timeout = read_timeout
+        self.context = context
 
     def connect(self) -> None:
         try:
             super().connect()
+            if self.context is not None:
+                self.sock = self.context.wrap_socket(
+                    self.sock, server_hostname=self.host
+                )
         except OSError as error:
             raise _ConnectFailed(error) from error
         self.sock.settimeout(self.read_timeout)
@@ -2010,7 +2001,7 @@ class FastTransport(Transport):
         parts = urlsplit(url)
         hostname = parts.hostname or ""
         port = parts.port
-        factory: Callable[[], http.client.HTTPConnection]
+        context: ssl.SSLContext | None = None
         if parts.scheme == "https":
             context = ssl.create_default_context(
                 cafile=verify if isinstance(verify, str) else None
@@ -2019,15 +2010,8 @@ class FastTransport(Transport):
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
 
-            def factory() -> http.client.HTTPConnection:
-                return _TLSConnection(
-                    hostname, port, connect_timeout, read_timeout, context
-                )
-
-        else:
-
-            def factory() -> http.client.HTTPConnection:
-                return _Connection(hostname, port, connect_timeout, read_timeout)
+        def factory() -> http.client.HTTPConnection:
+            return _Connection(hostname, port, connect_timeout, read_timeout, context)
 
         pool = _Pool(factory, size)
         return self._pools.setdefault(url, pool)
@@ -2087,6 +2071,8 @@ class FastTransport(Transport):
     @staticmethod
     def _connection_error(url: str, error: Exception, *, connecting: bool) -> Exception:
         """The botocore exception for a connection that failed (as botocore raises)."""
+        if isinstance(error, ssl.SSLError):
+            return SSLError(endpoint_url=url, error=error)
         if isinstance(error, (TimeoutError, socket.timeout)):
             if connecting:
                 return ConnectTimeoutError(endpoint_url=url, error=error)
