@@ -16,7 +16,9 @@ function choosing a fault per request (``(target, body) -> fault``). Faults:
 * ``DROP_AFTER``: forward the request (the backend applies it), then close the
   connection without answering;
 * ``CLOSE_IDLE``: forward and answer (keep-alive), then close the connection, as a
-  server does with a connection left idle.
+  server does with a connection left idle;
+* ``PARTIAL``: for BatchWriteItem/BatchGetItem, forward only the first half of each
+  table's entries and answer the rest as ``UnprocessedItems``/``UnprocessedKeys``.
 
 Every request as received is recorded in ``proxy.requests`` (``Seen``: target, body,
 headers, the fault applied). Thread-safe; one thread per connection; keep-alive.
@@ -25,12 +27,13 @@ headers, the fault applied). Thread-safe; one thread per connection; keep-alive.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "ERROR_500",
     "ERROR_503",
     "FORWARD",
+    "PARTIAL",
     "PROVISIONED",
     "THROTTLE",
     "FaultProxy",
@@ -56,6 +60,7 @@ DENIED: Final = "denied"
 DROP: Final = "drop"
 DROP_AFTER: Final = "drop-after"
 CLOSE_IDLE: Final = "close-idle"
+PARTIAL: Final = "partial"
 
 _PREFIX: Final = "com.amazonaws.dynamodb.v20120810#"
 _CANNED: Final[dict[str, tuple[int, bytes, str]]] = {
@@ -136,6 +141,10 @@ class FaultProxy:
                     status, data, content_type = proxy._forward(
                         self.path, body, self.headers
                     )
+                elif fault == PARTIAL:
+                    status, data, content_type = proxy._partial(
+                        self.path, body, self.headers
+                    )
                 else:
                     status, data, content_type = _CANNED[fault]
                 self.send_response(status)
@@ -187,6 +196,42 @@ class FaultProxy:
             return response.status, data, content_type
         finally:
             connection.close()
+
+    def _partial(
+        self, path: str, body: bytes, headers: object
+    ) -> tuple[int, bytes, str]:
+        request = json.loads(body)
+        kept: dict[str, Any] = {}
+        left: dict[str, Any] = {}
+        for table, entries in request["RequestItems"].items():
+            if isinstance(entries, dict):  # BatchGetItem: {"Keys": [...], ...}
+                keys = entries["Keys"]
+                half = (len(keys) + 1) // 2
+                kept[table] = {**entries, "Keys": keys[:half]}
+                if keys[half:]:
+                    left[table] = {**entries, "Keys": keys[half:]}
+            else:
+                half = (len(entries) + 1) // 2
+                kept[table] = entries[:half]
+                if entries[half:]:
+                    left[table] = entries[half:]
+        request["RequestItems"] = kept
+        status, data, content_type = self._forward(
+            path, json.dumps(request).encode(), headers
+        )
+        if status != 200 or not left:
+            return status, data, content_type
+        answer = json.loads(data)
+        member = "UnprocessedKeys" if "Responses" in answer else "UnprocessedItems"
+        unprocessed = answer.get(member) or {}
+        for table, entries in left.items():
+            if member == "UnprocessedKeys":
+                have = unprocessed.setdefault(table, {**entries, "Keys": []})
+                have["Keys"] = have["Keys"] + entries["Keys"]
+            else:
+                unprocessed[table] = unprocessed.get(table, []) + entries
+        answer[member] = unprocessed
+        return status, json.dumps(answer).encode(), content_type
 
     def bodies(self, target: str) -> list[bytes]:
         """The bodies of the requests to ``target``, in order."""
