@@ -64,6 +64,7 @@ from uuid import UUID, SafeUUID, uuid4
 import boto3
 import botocore.client
 from botocore.exceptions import (
+    BotoCoreError,
     ChecksumError,
     ClientError,
     ConnectionClosedError,
@@ -146,6 +147,7 @@ __all__ = [
     "parse_int",
     "parse_uuid",
     "raw_error_body",
+    "requests_made",
     "required",
     "stored_item_after_failure",
     "unescape_key_text",
@@ -1483,6 +1485,18 @@ class Transport:
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Send ``request`` to ``operation`` ("GetItem", ...); the response body."""
+        return self.call_counted(operation, request, 0)[0]
+
+    def call_counted(
+        self, operation: str, request: dict[str, Any], budget: int
+    ) -> tuple[dict[str, Any], int]:
+        """``call`` for a caller with its own retry budget (batches): the body and the
+        number of requests made, the transport's own retries included.
+
+        ``budget`` (when positive) caps this call's attempts where the transport can:
+        "fast" can; the client's own retries ("botocore") are only counted. A
+        ``ClientError`` tells its count by :func:`requests_made`.
+        """
         method = self._methods.get(operation)
         if method is None:
             method = self._methods[operation] = getattr(
@@ -1491,8 +1505,16 @@ class Transport:
         request = with_client_request_token(operation, request)
         response = method(**_to_botocore(request))
         body: dict[str, Any] = _to_wire(response)
-        body.pop("ResponseMetadata", None)
-        return body
+        metadata = body.pop("ResponseMetadata", None)
+        retries = metadata.get("RetryAttempts", 0) if type(metadata) is dict else 0
+        return body, 1 + int(retries)
+
+
+def requests_made(error: ClientError) -> int:
+    """How many requests a call that raised ``error`` made (its retries included)."""
+    metadata: Any = error.response.get("ResponseMetadata") or {}
+    retries = metadata.get("RetryAttempts") or 0
+    return 1 + int(retries)
 
 
 def raw_error_body(error: ClientError) -> dict[str, Any]:
@@ -1857,13 +1879,23 @@ class FastTransport(Transport):
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Send ``request`` to ``operation``; the wire-form response body."""
+        return self.call_counted(operation, request, 0)[0]
+
+    def call_counted(
+        self, operation: str, request: dict[str, Any], budget: int
+    ) -> tuple[dict[str, Any], int]:
+        """See :meth:`Transport.call_counted`; at most ``budget`` attempts (when
+        positive) or the client's maximum, whichever is lower."""
         if not self._fast_allowed(operation):
-            return Transport.call(self, operation, request)
+            return Transport.call_counted(self, operation, request, budget)
         request = with_client_request_token(operation, request)
         body = _dumps(request)
         credentials = self._credentials.get_frozen_credentials()
         if credentials is None or credentials.access_key is None:
-            return Transport.call(self, operation, request)
+            return Transport.call_counted(self, operation, request, budget)
+        max_attempts = self._max_attempts
+        if 0 < budget < max_attempts:
+            max_attempts = budget
         url, host, path = self._endpoint(operation, request, credentials)
         pool = self._pools.get(url) or self._pool(url)
         target = _TARGET + operation
@@ -1882,13 +1914,13 @@ class FastTransport(Transport):
             except (OSError, http.client.HTTPException) as failed:
                 error = self._connection_error(url, failed, connecting=False)
             if error is not None:
-                if attempt >= self._max_attempts:
+                if attempt >= max_attempts:
                     raise error
                 _sleep(self._delay(attempt, throttled=False, retry_after=None))
                 continue
             crc = response_headers.get("x-amz-crc32")
             if crc is not None and crc.isdigit() and int(crc) != zlib.crc32(data):
-                if attempt >= self._max_attempts:
+                if attempt >= max_attempts:
                     raise ChecksumError(
                         checksum_type="crc32",
                         expected_checksum=crc,
@@ -1898,13 +1930,13 @@ class FastTransport(Transport):
                 continue
             if status < 300:
                 decoded: dict[str, Any] = _loads(data) if data else {}
-                return decoded
+                return decoded, attempt
             client_error = self._client_error(
                 operation, status, reason, response_headers, data, attempt - 1
             )
             code = client_error.response["Error"]["Code"]
             throttled = code in _THROTTLING_CODES or status == 429
-            if attempt >= self._max_attempts or not (
+            if attempt >= max_attempts or not (
                 throttled or code in _TRANSIENT_CODES or status in _TRANSIENT_STATUS
             ):
                 raise client_error
@@ -2744,7 +2776,9 @@ def adjacent(value: Any, step: int, where: str, *, seconds: bool = False) -> Any
 #: DynamoDB's limits: keys per BatchGetItem, writes per BatchWriteItem.
 BATCH_GET_LIMIT: Final = 100
 BATCH_WRITE_LIMIT: Final = 25
-#: Attempts per chunk (the first included) and the backoff between them, in seconds.
+#: Requests per chunk (the first included), the transport's own retries counted in
+#: (one budget, not dynagen's attempts times the client's), and the backoff between
+#: dynagen's rounds, in seconds.
 BATCH_ATTEMPTS: Final = 8
 _BACKOFF_BASE: Final = 0.05
 _BACKOFF_CAP: Final = 2.0
@@ -2767,6 +2801,67 @@ def _identity(key: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return _compact_json([key.get(name) for name in names])
 
 
+def _call_counted(
+    transport: Any, operation: str, request: dict[str, Any], budget: int
+) -> tuple[dict[str, Any], int]:
+    """``transport.call_counted``, or ``call`` counted as one request for a transport
+    that only has ``call`` (a wrapper)."""
+    counted = getattr(transport, "call_counted", None)
+    if counted is None:
+        body: dict[str, Any] = transport.call(operation, request)
+        return body, 1
+    result: tuple[dict[str, Any], int] = counted(operation, request, budget)
+    return result
+
+
+def _send_chunk(
+    transport: Any,
+    operation: str,
+    pending: list[Any],
+    request_of: Callable[[list[Any]], dict[str, Any]],
+    left_of: Callable[[dict[str, Any]], list[Any]],
+    on_response: Callable[[dict[str, Any]], None],
+    progressed: bool,
+) -> tuple[list[Any], BaseException | None, bool]:
+    """Send one chunk's ``pending`` entries until none are left or the budget of
+    ``BATCH_ATTEMPTS`` requests is spent: (what is left, the error that ended it or
+    the last retryable one, whether any request succeeded).
+
+    An error that is not retried, or a connection that failed after the transport's
+    own retries, ends the chunk at once. When nothing had been done before
+    (``progressed`` false and no request succeeded), such an error is re-raised
+    unchanged: no item is in an unknown state.
+    """
+    budget = BATCH_ATTEMPTS
+    rounds = 0
+    last_error: BaseException | None = None
+    while pending and budget > 0:
+        if rounds:
+            _backoff(rounds)
+        rounds += 1
+        try:
+            response, used = _call_counted(
+                transport, operation, request_of(pending), budget
+            )
+        except ClientError as error:
+            budget -= requests_made(error)
+            last_error = error
+            if error.response.get("Error", {}).get("Code") in _RETRYABLE_CODES:
+                continue
+            if not progressed:
+                raise
+            return pending, error, progressed
+        except BotoCoreError as error:
+            if not progressed:
+                raise
+            return pending, error, progressed
+        budget -= used
+        progressed = True
+        on_response(response)
+        pending = left_of(response)
+    return pending, last_error, progressed
+
+
 def batch_get(
     transport: Transport,
     table: str,
@@ -2780,9 +2875,12 @@ def batch_get(
     """The items with these wire ``keys``, in input order (None where absent).
 
     Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys (the
-    16 MB response cap, throttling) are retried with backoff, and whatever is left when
-    the attempts run out raises :class:`BatchIncompleteError` with the ``originals`` of
-    those keys (and the last ``ClientError`` as the cause).
+    16 MB response cap, throttling) are retried with backoff within a budget of
+    ``BATCH_ATTEMPTS`` requests per chunk (the transport's retries counted in). Keys
+    left when it is spent, or when an error that is not retried or a failed connection
+    ends the call after some keys were read, raise :class:`BatchIncompleteError` with
+    the ``originals`` of every key not read (the error as the cause); such an error
+    before anything was read propagates unchanged.
     """
     positions: dict[str, list[int]] = {}
     distinct: list[tuple[str, dict[str, Any]]] = []
@@ -2793,37 +2891,45 @@ def batch_get(
             distinct.append((identity, key))
         positions[identity].append(position)
     found: dict[str, _ItemT] = {}
+
+    def request_of(pending: list[Any]) -> dict[str, Any]:
+        return {
+            "RequestItems": {table: {"Keys": pending, "ConsistentRead": consistent}}
+        }
+
+    def on_response(response: dict[str, Any]) -> None:
+        for item in response.get("Responses", {}).get(table, ()):
+            found[_identity(item, key_names)] = decode(item)
+
+    def left_of(response: dict[str, Any]) -> list[Any]:
+        left: list[Any] = (
+            response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        )
+        return left
+
+    progressed = False
     for start in range(0, len(distinct), BATCH_GET_LIMIT):
-        pending = [key for _, key in distinct[start : start + BATCH_GET_LIMIT]]
-        last_error: ClientError | None = None
-        for attempt in range(BATCH_ATTEMPTS):
-            if attempt:
-                _backoff(attempt)
-            request = {
-                "RequestItems": {table: {"Keys": pending, "ConsistentRead": consistent}}
-            }
-            try:
-                response = transport.call("BatchGetItem", request)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
-                    raise
-                last_error = error
-                continue
-            for item in response.get("Responses", {}).get(table, ()):
-                found[_identity(item, key_names)] = decode(item)
-            left = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-            pending = left
-            if not pending:
-                break
+        chunk = [key for _, key in distinct[start : start + BATCH_GET_LIMIT]]
+        pending, error, progressed = _send_chunk(
+            transport,
+            "BatchGetItem",
+            chunk,
+            request_of,
+            left_of,
+            on_response,
+            progressed,
+        )
         if pending:
+            later = [key for _, key in distinct[start + BATCH_GET_LIMIT :]]
             leftovers = [
-                originals[positions[_identity(key, key_names)][0]] for key in pending
+                originals[positions[_identity(key, key_names)][0]]
+                for key in pending + later
             ]
             raise BatchIncompleteError(
-                f"{len(pending)} key(s) of {table} still unprocessed after "
-                f"{BATCH_ATTEMPTS} attempts",
+                f"{len(leftovers)} key(s) of {table} not read"
+                + (f" ({type(error).__name__})" if error is not None else ""),
                 unprocessed=leftovers,
-            ) from last_error
+            ) from error
     result: list[_ItemT | None] = [None] * len(keys)
     for identity, key_positions in positions.items():
         item = found.get(identity)
@@ -2844,8 +2950,12 @@ def batch_write(
     BatchWriteItem, retrying unprocessed ones with backoff.
 
     Two writes to one key raise ``ValueError`` before any request (DynamoDB refuses
-    them in one batch). What is still unprocessed when the attempts run out raises
-    :class:`BatchIncompleteError` with the ``originals`` of those writes.
+    them in one batch). Every write not known to be done raises
+    :class:`BatchIncompleteError` with its ``originals`` (those of later chunks too),
+    the error as its cause: what is still unprocessed when a chunk's budget of
+    ``BATCH_ATTEMPTS`` requests is spent, or everything pending when an error that is
+    not retried or a failed connection ends a call after some writes were done. Such
+    an error before anything was written propagates unchanged.
     """
     index_of: dict[str, int] = {}
     for position, write in enumerate(writes):
@@ -2857,24 +2967,20 @@ def batch_write(
                 f"{index_of[identity]} and {position})"
             )
         index_of[identity] = position
+
+    def request_of(pending: list[Any]) -> dict[str, Any]:
+        return {"RequestItems": {table: pending}}
+
+    def left_of(response: dict[str, Any]) -> list[Any]:
+        left: list[Any] = response.get("UnprocessedItems", {}).get(table, [])
+        return left
+
+    progressed = False
     for start in range(0, len(writes), BATCH_WRITE_LIMIT):
-        pending = writes[start : start + BATCH_WRITE_LIMIT]
-        last_error: ClientError | None = None
-        for attempt in range(BATCH_ATTEMPTS):
-            if attempt:
-                _backoff(attempt)
-            try:
-                response = transport.call(
-                    "BatchWriteItem", {"RequestItems": {table: pending}}
-                )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
-                    raise
-                last_error = error
-                continue
-            pending = response.get("UnprocessedItems", {}).get(table, [])
-            if not pending:
-                break
+        chunk = writes[start : start + BATCH_WRITE_LIMIT]
+        pending, error, progressed = _send_chunk(
+            transport, "BatchWriteItem", chunk, request_of, left_of, _ignore, progressed
+        )
         if pending:
             leftovers = []
             for write in pending:
@@ -2885,7 +2991,11 @@ def batch_write(
                 leftovers.append(originals[index_of[_identity(body, key_names)]])
             leftovers += originals[start + BATCH_WRITE_LIMIT :]
             raise BatchIncompleteError(
-                f"{len(leftovers)} write(s) to {table} still unprocessed after "
-                f"{BATCH_ATTEMPTS} attempts",
+                f"{len(leftovers)} write(s) to {table} not known to be done"
+                + (f" ({type(error).__name__})" if error is not None else ""),
                 unprocessed=leftovers,
-            ) from last_error
+            ) from error
+
+
+def _ignore(response: dict[str, Any]) -> None:
+    pass
