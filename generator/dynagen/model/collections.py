@@ -368,15 +368,28 @@ class CollectionBuilder:
         if first_source is None:  # pragma: no cover - the table key always has one
             return None
         ok = True
-        where = "the table's key" if index is None else f"index '{index.name}'"
+        where = "the table" if index is None else f"index '{index.name}'"
         for position, (entity, source) in enumerate(zip(members, sources, strict=True)):
             if position == 0 or source is None:
                 continue
-            same = _same_partition(first_source, source) and all(
-                entity.attribute(f).type == first.attribute(f).type
-                for f in source.field_names
-            )
-            if not same:
+            if _same_partition(first_source, source):
+                for name in source.field_names:
+                    mine, theirs = (
+                        entity.attribute(name).type,
+                        first.attribute(name).type,
+                    )
+                    if mine != theirs:
+                        self.report.error_at_value(
+                            (*path, "entities", position),
+                            f"'{entity.name}' renders the partition key of {where} "
+                            f"from '{name}' as {mine.describe()}, but '{first.name}' "
+                            f"from {theirs.describe()}",
+                            "members must render the same partition key (same "
+                            "literal text, same fields of the same types)",
+                        )
+                        ok = False
+                        break
+            else:
                 self.report.error_at_value(
                     (*path, "entities", position),
                     f"'{entity.name}' renders the partition key of {where} as "
@@ -391,25 +404,25 @@ class CollectionBuilder:
     def key(
         self, text: str, first: Entity, source: KeySource, path: PathKey
     ) -> tuple[tuple[Parameter, ...], KeyCondition] | None:
+        """The parameters and the partition key's value of the collection's ``key``:
+        equalities on exactly the fields of the shared partition template."""
         key_path = (*path, "key")
+        fields = source.field_names
+        written = " and ".join(f"{f} = :{f}" for f in fields)
         try:
             tree = parse_condition(text)
-            param_types = check_condition(
-                tree, resolver_for(first.attributes, self.types)
-            )
             terms = key_terms(tree)
         except ExpressionError as error:
             self.report.error_in_string(
                 key_path, error.offset, error.message, error.hint
             )
             return None
-        fields = source.field_names
         if terms.range is not None:
             self.report.error_in_string(
                 key_path,
                 terms.range[3],
                 "a collection reads its whole partition: its key takes equalities only",
-                f"write {' and '.join(f'{f} = :{f}' for f in fields)}",
+                f"write {written}",
             )
             return None
         extra = [(n, o) for n, (_, o) in terms.equalities.items() if n not in fields]
@@ -418,18 +431,27 @@ class CollectionBuilder:
                 key_path,
                 offset,
                 f"'{name}' is not a field of the shared partition key {_describe(source)}",
-                f"the key names {', '.join(fields)}",
+                _did_you_mean(name, fields) or f"write {written}",
             )
         missing = [f for f in fields if f not in terms.equalities]
-        if missing:
+        if missing and not extra:
             self.report.error_in_string(
                 key_path,
                 0,
                 f"the shared partition key {_describe(source)} needs "
                 f"{', '.join(missing)}",
-                f"write {' and '.join(f'{f} = :{f}' for f in fields)}",
+                f"write {written}",
             )
         if extra or missing:
+            return None
+        try:
+            param_types = check_condition(
+                tree, resolver_for(first.attributes, self.types)
+            )
+        except ExpressionError as error:
+            self.report.error_in_string(
+                key_path, error.offset, error.message, error.hint
+            )
             return None
         params = tuple(
             Parameter(p, py_identifier(p), t) for p, t in param_types.items()
