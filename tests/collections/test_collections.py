@@ -21,7 +21,9 @@ from uuid import UUID
 
 import pytest
 
-from tests.backends import Backend, delete_tables_with_prefix, new_table_prefix
+from tests.backends import Backend
+from tests.collections.conftest import tables_on
+from tests.queries.test_paging import read_pages
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = "acc-1"
@@ -143,35 +145,14 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(backend: Backend, pkg: Any) -> Iterator[Seeded]:
-    prefix = new_table_prefix()
-    client = backend.client()
-    try:
-        pkg.create_tables(client, table_prefix=prefix)
-        db = pkg.Database(client, table_prefix=prefix)
+    with tables_on(backend, pkg) as tables:
         data = dataset(pkg)
         for entity, objects in data.everything.items():
-            getattr(db, entity).batch_put(objects)
-        queries: list[str] = []
-        client.meta.events.register(
-            "before-call.dynamodb.Query",
-            lambda **kwargs: queries.append("Query"),
+            getattr(tables.db, entity).batch_put(objects)
+        tables.queries.clear()
+        yield Seeded(
+            backend, tables.client, tables.prefix, tables.db, data, tables.queries
         )
-        yield Seeded(backend, client, prefix, db, data, queries)
-    finally:
-        delete_tables_with_prefix(client, prefix)
-        client.close()
-
-
-def read_pages(query: Any, limit: int) -> list[Any]:
-    pages = []
-    cursor = None
-    while True:
-        page = query.page(limit, cursor)
-        pages.append(page)
-        cursor = page.cursor
-        if cursor is None:
-            return pages
-        assert len(pages) < 200, "cursors do not terminate"
 
 
 # -- whole reads --------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.backends import Backend, delete_tables_with_prefix, new_table_prefix
-from tests.collections.conftest import build_into
-from tests.generated_package import imported_package
+from tests.backends import Backend
+from tests.collections.conftest import built_package, tables_on
+from tests.queries.test_paging import read_pages
 
 SCHEMA = Path(__file__).resolve().with_name("online_shop.yaml")
 T0 = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)
@@ -31,9 +31,7 @@ SMALL = "ord-1002"
 
 @pytest.fixture(scope="session")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    directory = tmp_path_factory.mktemp("corpus") / "onlineshop"
-    build_into(SCHEMA, directory)
-    with imported_package(directory) as package:
+    with built_package(tmp_path_factory, SCHEMA, "onlineshop") as package:
         yield package
 
 
@@ -134,21 +132,19 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(backend: Backend, shop: Any) -> Iterator[Seeded]:
-    prefix = new_table_prefix()
-    client = backend.client()
-    try:
-        shop.create_tables(client, table_prefix=prefix)
-        db = shop.Database(client, table_prefix=prefix)
+    with tables_on(backend, shop) as tables:
+        db = tables.db
         rnd = random.Random(1001)
         big = order_partition(shop, BIG, 30, rnd)
         small = order_partition(shop, SMALL, 2, rnd)
-        customer = shop.Customer(
-            customer_id="cust-1",
-            email="ann@example.com",
-            name="Ann",
-            addresses={"home": address(shop, 1)},
+        customer = db.customer.create(
+            shop.Customer(
+                customer_id="cust-1",
+                email="ann@example.com",
+                name="Ann",
+                addresses={"home": address(shop, 1)},
+            )
         )
-        customer = db.customer.create(customer)
         product = shop.Product(
             product_id=big.by_sk[
                 next(k for k in big.by_sk if k.startswith("p#"))
@@ -164,20 +160,17 @@ def seeded(backend: Backend, shop: Any) -> Iterator[Seeded]:
             for w in (2, 0, 1)
         ]
         for obj in [*big.by_sk.values(), *small.by_sk.values(), product, *inventory]:
-            repository = getattr(db, _snake(type(obj).__name__))
-            repository.batch_put([obj])
-        for w in range(3):
-            db.warehouse.batch_put(
-                [shop.Warehouse(warehouse_id=f"wh-{w}", address=address(shop, w))]
-            )
-        queries: list[str] = []
-        client.meta.events.register(
-            "before-call.dynamodb.Query", lambda **kwargs: queries.append("Query")
+            getattr(db, _snake(type(obj).__name__)).batch_put([obj])
+        db.warehouse.batch_put(
+            [
+                shop.Warehouse(warehouse_id=f"wh-{w}", address=address(shop, w))
+                for w in range(3)
+            ]
         )
-        yield Seeded(client, db, big, small, customer, product, inventory, queries)
-    finally:
-        delete_tables_with_prefix(client, prefix)
-        client.close()
+        tables.queries.clear()
+        yield Seeded(
+            tables.client, db, big, small, customer, product, inventory, tables.queries
+        )
 
 
 def _snake(name: str) -> str:
@@ -243,17 +236,9 @@ def test_another_order_is_its_own_partition(seeded: Seeded) -> None:
 
 def test_order_details_pages(seeded: Seeded) -> None:
     expected = [seeded.big.by_sk[sk] for sk in sorted(seeded.big.by_sk)]
-    query = seeded.db.order_details(order_id=BIG)
-    items, cursor, sizes = [], None, []
-    while True:
-        page = query.page(8, cursor)
-        items += page.items
-        sizes.append(len(page.items))
-        cursor = page.cursor
-        if cursor is None:
-            break
-    assert items == expected
-    assert sizes[:6] == [8] * 6
+    pages = read_pages(seeded.db.order_details(order_id=BIG), 8)
+    assert [o for p in pages for o in p.items] == expected
+    assert [len(p.items) for p in pages] == [8] * 6 + [2]
 
 
 def test_customer_history_on_gsi1(seeded: Seeded) -> None:
