@@ -2000,7 +2000,7 @@ def _no_member(
     key_names: tuple[str, ...],
     message: str,
 ) -> DecodeError:
-    key = {name: item[name] for name in key_names if name in item} or None
+    key = _item_key(item, key_names)
     return DecodeError(message, entity=collection, attribute=attribute, key=key)
 
 
@@ -2168,6 +2168,13 @@ def check_item_type(item: Mapping[str, Any], type_attribute: str, entity: str) -
         )
 
 
+def _item_key(
+    item: Mapping[str, Any], key_names: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The key attributes of ``item`` among ``key_names`` (None when it has none)."""
+    return {name: item[name] for name in key_names if name in item} or None
+
+
 def decode_error(
     entity: str,
     attribute: str,
@@ -2176,7 +2183,7 @@ def decode_error(
     error: Exception,
 ) -> DecodeError:
     """The ``DecodeError`` for ``error`` raised while decoding ``attribute`` of ``item``."""
-    key = {name: item[name] for name in key_names if name in item} or None
+    key = _item_key(item, key_names)
     if isinstance(error, DecodeError):
         message = f"{error.entity}.{error.attribute}: {error.message}"
     elif isinstance(error, KeyError) and error.args and error.args[0] in _WIRE_TYPES:
