@@ -191,7 +191,8 @@ class ModelBuilder:
             taken |= {
                 f"{entity.name}{pascal_case(i.name)}Projection" for i in entity.indexes
             }
-        builder = CollectionBuilder(self, entities, self.types, taken)
+        declared = self.data.get("entities") or {}
+        builder = CollectionBuilder(self, entities, self.types, taken, declared)
         return builder.build(specs)
 
     # -- enums and types -------------------------------------------------------------------

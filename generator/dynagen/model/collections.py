@@ -167,9 +167,13 @@ class CollectionBuilder:
         entities: Iterable[Entity],
         types: tuple[TypeDef, ...],
         taken_classes: Iterable[str],
+        declared: Iterable[str] = (),
     ) -> None:
         self.report = report
         self.entities = {e.name: e for e in entities}
+        #: every entity the schema declares, built or not (one that failed to build
+        #: has its own errors: a collection naming it adds none)
+        self.declared = set(declared) | set(self.entities)
         self.types = types
         self.taken_classes = set(taken_classes) | COLLECTION_CLASS_NAMES
         self.taken_methods = DATABASE_NAMES | {e.snake for e in self.entities.values()}
@@ -283,6 +287,9 @@ class CollectionBuilder:
         ok = True
         for position, entity_name in enumerate(names):
             entity = self.entities.get(entity_name)
+            if entity is None and entity_name in self.declared:
+                ok = False
+                continue
             if entity is None:
                 self.report.error_at_value(
                     (*path, position),
