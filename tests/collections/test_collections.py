@@ -231,6 +231,23 @@ def test_an_empty_partition(seeded: Seeded) -> None:
     assert page.items == [] and page.cursor is None
 
 
+def test_a_descending_consistent_collection(seeded: Seeded, pkg: Any) -> None:
+    expected = [obj for _, obj in reversed(seeded.data.activity)]
+    query = seeded.db.latest_activity(account_id=ACCOUNT)
+    assert list(query.all()) == expected
+    pages = read_pages(query, 7)
+    assert [len(p.items) for p in pages[:-1]] == [7] * (len(pages) - 1)
+    assert [o for p in pages for o in p.items] == expected
+    assert query.first() == expected[0]
+    grouped = query.grouped()
+    assert grouped.accounts == (seeded.data.account,)
+    placed = [o.placed_at for o in grouped.orders]
+    assert placed == sorted(placed, reverse=True)
+    assert isinstance(grouped, pkg.LatestActivity)
+    with pytest.raises(pkg.InvalidCursorError, match="another query"):
+        seeded.db.account_activity(account_id=ACCOUNT).page(7, pages[0].cursor)
+
+
 # -- pages, count, first ------------------------------------------------------------------
 
 

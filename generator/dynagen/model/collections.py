@@ -77,6 +77,8 @@ class Collection:
     dispatch: Dispatch
     sort_key: str | None  # the stored sort-key attribute ``sort_key`` dispatch reads
     filter_members: bool  # a non-member's items may share the partition
+    descending: bool = False
+    consistent: bool = False
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -198,6 +200,15 @@ class CollectionBuilder:
         if index is False:
             return None
         ok = self.check_in_index(members, index, path) and ok
+        consistent = bool(spec.get("consistent", False))
+        if consistent and index is not None and not index.local:
+            self.report.error_at_value(
+                (*path, "consistent"),
+                "a global index cannot be read consistently",
+                "remove `consistent: true`, or read the collection from the table or "
+                "a local index",
+            )
+            ok = False
         if not ok:
             return None
         sources = self.partition_sources(members, index, path)
@@ -251,6 +262,8 @@ class CollectionBuilder:
             dispatch=dispatch,
             sort_key=sort_key,
             filter_members=filter_members is not None,
+            descending=spec.get("order") == "desc",
+            consistent=consistent,
         )
 
     # -- the parts -------------------------------------------------------------------------

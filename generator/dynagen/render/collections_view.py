@@ -128,14 +128,19 @@ def collection_view(collection: Collection) -> CollectionView:
             "{" + ", ".join(f"{literal(p)}: {v}" for p, v in values) + "}",
         )
     )
+    if collection.descending:
+        request.append(("ScanIndexForward", "False"))
+    if collection.consistent:
+        request.append(("ConsistentRead", "True"))
     entities = ", ".join(f"`{m.entity.name}`" for m in collection.members)
+    order = "descending" if collection.descending else "ascending"
     where = "" if collection.index is None else f" on index `{collection.index.name}`"
     return CollectionView(
         name=collection.name,
         class_name=collection.class_name,
         summary=(
             f"Query ``{collection.source}``{where}: the {entities} items of one "
-            "partition, in sort-key order"
+            f"partition, in {order} sort-key order"
         ),
         doc=collection.doc,
         params=tuple((p.py_name, codecs.annotation(p.type)) for p in collection.params),
