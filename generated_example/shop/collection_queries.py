@@ -18,7 +18,7 @@ from .models import (
 
 @dataclass(frozen=True, slots=True)
 class CustomerOrders:
-    """`customer_orders` grouped: each member's items, in sort-key order."""
+    """`customer_orders` grouped: each member's items, in the collection's order."""
 
     customers: tuple[Customer, ...]
     orders: tuple[Order, ...]
@@ -66,7 +66,7 @@ class DatabaseCollections:
         *,
         customer_id: str,
     ) -> rt.CollectionQuery[Customer | Order, CustomerOrders]:
-        """Query ``customer_id = :customer_id``: the `Customer`, `Order` items of one partition, in sort-key order; ``.grouped()`` reads them all into `CustomerOrders`.
+        """Query ``customer_id = :customer_id``: the `Customer`, `Order` items of one partition, in ascending sort-key order; ``.grouped()`` reads them all into `CustomerOrders`.
 
         A customer's profile and orders, in one Query (orders oldest first).
         """
