@@ -7,6 +7,8 @@ Benchmarks (``--only`` picks one; repeatable):
 * ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
   returning the new item, and a 100-item Query page against a loopback endpoint: raw
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
+  vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
@@ -39,10 +41,10 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import build, calls, codecs  # noqa: E402
+from benchmarks import build, calls, codecs, order_details  # noqa: E402
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls")
+BENCHMARKS = ("build", "codecs", "calls", "order_details")
 BENCH_PACKAGE = "benchshop"
 
 
@@ -57,6 +59,8 @@ class Sizes:
     single_calls: int
     query_calls: int
     call_repeats: int
+    detail_reads: int = 20
+    detail_repeats: int = 20
 
 
 FULL = Sizes(
@@ -80,6 +84,8 @@ SMOKE = Sizes(
     single_calls=5,
     query_calls=2,
     call_repeats=1,
+    detail_reads=2,
+    detail_repeats=1,
 )
 
 
@@ -160,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
                     ctx, calls=counts, repeats=sizes.call_repeats
                 )
             print("\n" + calls.format_calls(call_result))
+    if "order_details" in selected:
+        details = order_details.run_order_details(
+            calls=sizes.detail_reads, repeats=sizes.detail_repeats
+        )
+        print("\n" + order_details.format_order_details(details))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

@@ -6,6 +6,7 @@ from ._runtime import (
     AlreadyExistsError,
     BatchIncompleteError,
     CancellationReason,
+    CollectionQuery,
     ConditionFailedError,
     DecodeError,
     DynagenError,
@@ -16,6 +17,9 @@ from ._runtime import (
     TransactionCanceledError,
     Unset,
     VersionConflictError,
+)
+from .collection_queries import (
+    CustomerOrders,
 )
 from .database import (
     Database,
@@ -54,9 +58,11 @@ __all__ = [
     "AuditEventKey",
     "BatchIncompleteError",
     "CancellationReason",
+    "CollectionQuery",
     "ConditionFailedError",
     "Customer",
     "CustomerKey",
+    "CustomerOrders",
     "CustomerStatus",
     "Database",
     "DecodeError",
