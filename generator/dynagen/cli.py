@@ -32,6 +32,15 @@ def _report(result: Compilation) -> None:
     )
 
 
+def _report_history(directory: Path) -> None:
+    click.echo(
+        f"the migration history in {display_path(directory / 'migrations')} cannot be "
+        "trusted: restore the migration files as dynagen wrote them (from version "
+        "control); migrations are append-only, so a change belongs in a new one",
+        err=True,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dynagen")
 def main() -> None:
@@ -52,12 +61,17 @@ def main() -> None:
 )
 def build(schema: Path, output: Path | None, check_only: bool) -> None:
     """Validate SCHEMA and write the generated package."""
-    result = compile_schema(schema, display_path(schema))
+    result = compile_schema(
+        schema,
+        display_path(schema),
+        output if output is not None else lambda model: schema.parent / model.package,
+    )
     if not result.ok or result.files is None or result.model is None:
         _report(result)
         sys.exit(1)
     directory = output if output is not None else schema.parent / result.model.package
     shown = display_path(directory)
+    edited = [(p.path, p.message) for p in result.history_problems]
     if check_only:
         changes = check(directory, result.files)
         for label, paths in (
@@ -67,6 +81,11 @@ def build(schema: Path, output: Path | None, check_only: bool) -> None:
         ):
             for relative in paths:
                 click.echo(f"{label}: {display_path(directory / relative)}")
+        for relative, message in edited:
+            click.echo(f"edited: {display_path(directory / relative)} ({message})")
+        if edited:
+            _report_history(directory)
+            sys.exit(1)
         if not changes.clean:
             click.echo(
                 f"{shown} is out of date: run `dynagen build {display_path(schema)}"
@@ -76,6 +95,13 @@ def build(schema: Path, output: Path | None, check_only: bool) -> None:
             sys.exit(1)
         click.echo(f"{shown} is up to date")
         return
+    if edited:
+        for relative, message in edited:
+            click.echo(
+                f"error: {display_path(directory / relative)} is {message}", err=True
+            )
+        _report_history(directory)
+        sys.exit(1)
     changes = write(directory, result.files)
     total = len(changes.missing) + len(changes.stale) + len(changes.extra)
     click.echo(
