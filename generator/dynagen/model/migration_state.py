@@ -516,6 +516,7 @@ def _backfills(
                 "type_attribute": table["type_attribute"],
                 "type": entity["type"],
                 "version": entity["version"],
+                "key_attributes": sorted(table_keys),
                 "indexes": indexes,
                 "attributes": changed,
                 "new_indexes": [i for i in indexes if i in added_indexes],
