@@ -48,6 +48,8 @@ TABLE_DEFINITIONS: Final[dict[str, TableDefinition]] = {
             {"AttributeName": "gsi1sk", "AttributeType": "S"},
             {"AttributeName": "gsi2pk", "AttributeType": "S"},
             {"AttributeName": "gsi2sk", "AttributeType": "S"},
+            {"AttributeName": "gsi3pk", "AttributeType": "S"},
+            {"AttributeName": "gsi3sk", "AttributeType": "S"},
             {"AttributeName": "pk", "AttributeType": "S"},
             {"AttributeName": "sk", "AttributeType": "S"},
             {"AttributeName": "total", "AttributeType": "N"},
@@ -92,6 +94,14 @@ TABLE_DEFINITIONS: Final[dict[str, TableDefinition]] = {
                         "count",
                     ],
                 },
+            },
+            {
+                "IndexName": "gsi3",
+                "KeySchema": [
+                    {"AttributeName": "gsi3pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
             },
         ],
         "StreamSpecification": {
