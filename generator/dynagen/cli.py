@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dynagen import __version__
 from dynagen.backfill import BackfillError, BackfillOptions
 from dynagen.diagnostics import format_json, format_text
-from dynagen.migrate import Connection, MigrateError, Migrator
+from dynagen.migrate import Connection, MigrateError, Migrator, check_table_names
 from dynagen.migration_files import read_history
 from dynagen.output import check, write
 from dynagen.pipeline import Compilation, check_schema, compile_schema
@@ -240,9 +240,11 @@ def _migrator(
         sys.exit(1)
     connection = Connection(endpoint_url, region, table_prefix, table_names)
     try:
-        return Migrator(connection.client(), connection, history)
-    except MigrateError as exc:
+        check_table_names(connection, history)
+        client = connection.client()
+    except (MigrateError, BotoCoreError) as exc:
         raise click.UsageError(str(exc)) from exc
+    return Migrator(client, connection, history)
 
 
 @main.group()

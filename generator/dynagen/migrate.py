@@ -114,6 +114,19 @@ class Step:
 Observer = Callable[[MigrationFile, int, Operation], None]
 
 
+def check_table_names(connection: Connection, history: Sequence[MigrationFile]) -> None:
+    """``MigrateError`` when ``--table-name`` names a table no migration records."""
+    known: set[str] = set()
+    for migration in history:
+        known |= set(migration.state.get("tables", {}))
+    unknown = sorted(set(connection.table_names) - known)
+    if unknown:
+        raise MigrateError(
+            f"--table-name names unknown table id(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -152,22 +165,11 @@ class Migrator:
         self.owner = (
             owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         )
-        unknown = sorted(set(connection.table_names) - self._all_table_ids())
-        if unknown:
-            raise MigrateError(
-                f"--table-name names unknown table id(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(self._all_table_ids()))}"
-            )
+        check_table_names(connection, self.history)
         self._lost = threading.Event()
         self._heartbeat_stop = threading.Event()
 
     # -- reading ------------------------------------------------------------------------
-
-    def _all_table_ids(self) -> set[str]:
-        ids: set[str] = set()
-        for migration in self.history:
-            ids |= set(migration.state.get("tables", {}))
-        return ids
 
     def _state_before(self, migration: MigrationFile) -> State:
         position = self.history.index(migration)
