@@ -7,6 +7,8 @@ Benchmarks (``--only`` picks one; repeatable):
 * ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
   returning the new item, and a 100-item Query page against a loopback endpoint: raw
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``backfill``: a migration's backfill of N items against moto's server: items per
+  second, and the share of call time in the scan versus the conditional updates.
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
@@ -39,10 +41,10 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import build, calls, codecs  # noqa: E402
+from benchmarks import backfill, build, calls, codecs  # noqa: E402
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls")
+BENCHMARKS = ("build", "codecs", "calls", "backfill")
 BENCH_PACKAGE = "benchshop"
 
 
@@ -160,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
                     ctx, calls=counts, repeats=sizes.call_repeats
                 )
             print("\n" + calls.format_calls(call_result))
+    if "backfill" in selected:
+        backfill_result = backfill.run_backfill_benchmark(
+            items=100 if args.smoke else 5000, segments=4
+        )
+        print("\n" + backfill.format_backfill(backfill_result))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

@@ -301,7 +301,12 @@ class Migrator:
             return present if kind == "create_replica" else not present, ""
         if kind == "backfill":
             progress = backfill_progress(self, migration, index)
-            return progress.finished, progress.summary()
+            estimate = int(table.get("ItemCount", 0))
+            return progress.finished, (
+                f"{progress.summary()}; the table holds about {estimate} items "
+                "(DescribeTable ItemCount, refreshed by DynamoDB about every six "
+                "hours), the entity's among them"
+            )
         raise MigrateError(f"unknown operation {kind!r} in {migration.path}")
 
     # -- running ------------------------------------------------------------------------

@@ -167,3 +167,28 @@ def connection_args(backend: Backend, prefix: str) -> list[str]:
         "--table-prefix",
         prefix,
     ]
+
+
+class CallLog:
+    """Records (operation, table name) of every call a client sends while registered."""
+
+    def __init__(self, client: DynamoDBClient) -> None:
+        self.client = client
+        self.calls: list[tuple[str, str]] = []
+
+    def _handler(self, model: Any, params: Any, **kwargs: Any) -> None:
+        self.calls.append((model.name, str(params.get("TableName", ""))))
+
+    def __enter__(self) -> CallLog:
+        self.client.meta.events.register(
+            "before-parameter-build.dynamodb", self._handler
+        )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.client.meta.events.unregister(
+            "before-parameter-build.dynamodb", self._handler
+        )
+
+    def count(self, operation: str, table: str) -> int:
+        return self.calls.count((operation, table))
