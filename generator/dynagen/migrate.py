@@ -204,15 +204,23 @@ class Migrator:
         (its predecessors may not have run yet), so ``done`` is a best guess for them.
         """
         steps: list[Step] = []
+        for migration, index, operation, name in self._operations(migrations):
+            done, note = self._is_done(operation, name, migration, index)
+            steps.append(Step(migration, index, operation, name, done, note))
+        return steps
+
+    def _operations(
+        self, migrations: Sequence[MigrationFile]
+    ) -> Iterator[tuple[MigrationFile, int, Operation, str]]:
+        """Each operation of ``migrations`` in order, with its position and the physical
+        name of its table (lazily: the live state is read when each is reached)."""
         for migration in migrations:
             before = self._state_before(migration)
             for index, operation in enumerate(migration.operations):
                 name = self.connection.physical_name(
                     operation["table"], migration.state, before
                 )
-                done, note = self._is_done(operation, name, migration, index)
-                steps.append(Step(migration, index, operation, name, done, note))
-        return steps
+                yield migration, index, operation, name
 
     # -- live state ---------------------------------------------------------------------
 
@@ -628,6 +636,8 @@ class Migrator:
                     done, _ = self._is_done(operation, name, migration, index)
                     label = f"  {index + 1}. {describe(operation)}"
                     if done:
+                        if operation["op"] in ("create_table", "create_index"):
+                            self.wait(name)  # a crashed run's table may be CREATING
                         self.console.print(f"{label}: already done")
                     else:
                         self._run(operation, name, migration, index)
@@ -653,30 +663,25 @@ class Migrator:
         """``--segments``: run this runner's share of the pending backfills, in order,
         without the migration lock (each segment has its own lease); stop at the first
         operation that is neither a backfill nor done, or at an unfinished backfill."""
-        for migration in pending:
-            before = self._state_before(migration)
-            for index, operation in enumerate(migration.operations):
-                name = self.connection.physical_name(
-                    operation["table"], migration.state, before
+        for migration, index, operation, name in self._operations(pending):
+            done, _ = self._is_done(operation, name, migration, index)
+            if done:
+                continue
+            if operation["op"] != "backfill":
+                self.console.print(
+                    f"stopping at {migration.name} step {index + 1} "
+                    f"({describe(operation)}): run `dynagen migrate apply` without "
+                    "--segments to apply it"
                 )
-                done, _ = self._is_done(operation, name, migration, index)
-                if done:
-                    continue
-                if operation["op"] != "backfill":
-                    self.console.print(
-                        f"stopping at {migration.name} step {index + 1} "
-                        f"({describe(operation)}): run `dynagen migrate apply` without "
-                        "--segments to apply it"
-                    )
-                    return
-                self.console.print(f"{migration.name}: {describe(operation)}")
-                progress = run_backfill(self, migration, index, name)
-                if not progress.finished:
-                    self.console.print(
-                        f"this runner's segments are done ({progress.summary()}); "
-                        "the other segments belong to other runners"
-                    )
-                    return
+                return
+            self.console.print(f"{migration.name}: {describe(operation)}")
+            progress = run_backfill(self, migration, index, name)
+            if not progress.finished:
+                self.console.print(
+                    f"this runner's segments are done ({progress.summary()}); "
+                    "the other segments belong to other runners"
+                )
+                return
 
     def _print_steps(self, steps: Sequence[Step], verb: str) -> None:
         if not steps:

@@ -551,15 +551,13 @@ def describe(operation: Mapping[str, Any]) -> str:
         return f"set billing of {table} to {mode}"
     if op == "update_stream":
         return f"set stream of {table} to {operation['after'] or 'disabled'}"
-    if op == "update_ttl":
-        state = "enable" if operation["enabled"] else "disable"
-        return f"{state} TTL on {table}.{operation['attribute']}"
-    if op == "update_pitr":
-        state = "enable" if operation["enabled"] else "disable"
-        return f"{state} point-in-time recovery of {table}"
-    if op == "update_deletion_protection":
-        state = "enable" if operation["enabled"] else "disable"
-        return f"{state} deletion protection of {table}"
+    switches = {
+        "update_ttl": f"TTL on {table}.{operation.get('attribute')}",
+        "update_pitr": f"point-in-time recovery of {table}",
+        "update_deletion_protection": f"deletion protection of {table}",
+    }
+    if op in switches:
+        return f"{'enable' if operation['enabled'] else 'disable'} {switches[op]}"
     if op == "update_table_class":
         return f"set table class of {table} to {operation['table_class']}"
     if op == "tag_table":
