@@ -4,6 +4,7 @@ overwriting concurrent writes."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,3 +323,24 @@ def test_concurrent_writers_win_and_keys_follow_their_values(
         edition = int(item["edition"]["N"])
         assert item["gsi1pk"]["S"] == f"WRITER#{escape_key_text(author)}#{edition:03d}"
     assert old_code and new_code
+
+
+def test_max_items_per_second_caps_the_writes(
+    backend: Backend, table_prefix: str, project: Project, client: DynamoDBClient
+) -> None:
+    v1 = books_schema("lib_backfill")
+    seed(project, backend, table_prefix, client, v1, count=30)
+    project.built(with_writer_template(v1))
+    migrator = runner(
+        backend,
+        table_prefix,
+        project,
+        client=client,
+        backfill_options=BackfillOptions(max_items_per_second=50),
+    )
+    started = time.monotonic()
+    assert migrator.apply() == 1
+    # 30 writes at 50 a second: the last one starts 29 intervals of 20 ms after the
+    # first.
+    assert time.monotonic() - started >= 29 / 50
+    assert backfill_progress(migrator, project.history()[-1], 0).count("updated") == 30
