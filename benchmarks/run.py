@@ -9,6 +9,8 @@ Benchmarks (``--only`` picks one; repeatable):
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
 * ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
   vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
+* ``backfill``: a migration's backfill of N items against moto's server: items per
+  second, and the share of call time in the scan versus the conditional updates.
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
@@ -41,10 +43,10 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import build, calls, codecs, order_details  # noqa: E402
+from benchmarks import backfill, build, calls, codecs, order_details  # noqa: E402
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls", "order_details")
+BENCHMARKS = ("build", "codecs", "calls", "order_details", "backfill")
 BENCH_PACKAGE = "benchshop"
 
 
@@ -171,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
             calls=sizes.detail_reads, repeats=sizes.detail_repeats
         )
         print("\n" + order_details.format_order_details(details))
+    if "backfill" in selected:
+        backfill_result = backfill.run_backfill_benchmark(
+            items=100 if args.smoke else 5000, segments=4
+        )
+        print("\n" + backfill.format_backfill(backfill_result))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

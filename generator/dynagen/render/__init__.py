@@ -12,6 +12,7 @@ from dynagen.render.collections_view import MODULE as COLLECTIONS_MODULE
 from dynagen.render.collections_view import collections_view
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
+from dynagen.render.migration_view import MigrationView
 from dynagen.render.models_view import models_view
 from dynagen.render.package_view import database_view, package_view
 from dynagen.render.repository_view import repository_view
@@ -59,3 +60,13 @@ def render(model: Model) -> dict[str, str]:
             header=head, view=repository_view(entity)
         )
     return format_python(files)
+
+
+def render_migration(source_name: str, view: MigrationView) -> dict[str, str]:
+    """A new migration file (the build appends it; existing ones are never rendered)."""
+    text = (
+        environment()
+        .get_template("migration.py.jinja")
+        .render(header=header(source_name), view=view)
+    )
+    return format_python({view.file_name: text})
