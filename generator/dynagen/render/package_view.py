@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dynagen.model.naming import dunder_all_key, isort_key
 from dynagen.model.schema import Model
 from dynagen.render.models_view import entity_partials
+from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
 
 RUNTIME_EXPORTS = (
     "AlreadyExistsError",
@@ -93,6 +94,10 @@ def package_view(model: Model, version: str) -> PackageView:
         "database": ("Database",),
         "models": tuple(model_names),
     }
+    streams = streams_view(model)
+    if streams.tables:
+        imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
+        imports["streams"] = streams.all_names
     return PackageView(
         package=model.package,
         version=version,
