@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from . import _runtime as rt
@@ -47,7 +47,6 @@ EVENT_NAMES: Final[Mapping[str, EventName]] = {
 }
 
 _UTC: Final = timezone.utc  # noqa: UP017 (datetime.UTC is Python 3.11+)
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=_UTC)
 
 _EventT = TypeVar("_EventT")
 _EntryT = TypeVar("_EntryT")
@@ -58,34 +57,52 @@ _EntryT = TypeVar("_EntryT")
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RecordParts:
-    """What every stream record holds, read and checked; images in wire form."""
+#: A record taken apart: (event name, keys, new image, old image, sequence number,
+#: aware UTC creation time); images in wire form, None where the record has none.
+RecordParts = tuple[
+    EventName,
+    Mapping[str, Any],
+    "Mapping[str, Any] | None",
+    "Mapping[str, Any] | None",
+    str,
+    datetime,
+]
 
-    event_name: EventName
-    keys: Mapping[str, Any]
-    new: Mapping[str, Any] | None
-    old: Mapping[str, Any] | None
-    sequence_number: str
-    created_at: datetime
+_fromtimestamp: Final = datetime.fromtimestamp
 
 
 def _not_a_record(record: object, why: str) -> ValueError:
     return ValueError(f"not a DynamoDB stream record ({why}): {record!r:.200}")
 
 
+def _why_not_a_record(record: Any) -> str:
+    """What is wrong with a record the fast path of :func:`read_record` could not read."""
+    if not isinstance(record, Mapping):
+        return "not a mapping"
+    body = record.get("dynamodb")
+    if not isinstance(body, Mapping):
+        return "no 'dynamodb' map"
+    name = record.get("eventName")
+    if type(name) is not str or name not in EVENT_NAMES:
+        return f"eventName {name!r}"
+    for field in ("Keys", "SequenceNumber", "ApproximateCreationDateTime"):
+        if field not in body:
+            return f"no {field!r}"
+    return "unreadable"
+
+
 def _created_at(value: object, record: object) -> datetime:
     """The aware UTC creation time from epoch seconds (Lambda) or a datetime (boto3)."""
-    if type(value) is int or type(value) is float:
-        try:
-            return _EPOCH + timedelta(seconds=value)
-        except OverflowError:
-            raise _not_a_record(record, "creation time out of range") from None
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             # botocore always attaches a timezone; a naive time can only be UTC.
             return value.replace(tzinfo=_UTC)
         return value.astimezone(_UTC)
+    if type(value) is int or type(value) is float:
+        try:
+            return _fromtimestamp(value, _UTC)
+        except (OverflowError, OSError, ValueError):
+            raise _not_a_record(record, "creation time out of range") from None
     raise _not_a_record(
         record, f"ApproximateCreationDateTime is {type(value).__name__}"
     )
@@ -100,27 +117,29 @@ def read_record(record: Mapping[str, Any], convert_bytes: bool) -> RecordParts:
     """
     try:
         body = record["dynamodb"]
-        event_name = EVENT_NAMES.get(record["eventName"])
+        event_name = EVENT_NAMES[record["eventName"]]
         keys = body["Keys"]
         sequence_number = body["SequenceNumber"]
         created = body["ApproximateCreationDateTime"]
-    except KeyError as error:
-        raise _not_a_record(record, f"no {error.args[0]!r}") from None
-    except TypeError:
-        raise _not_a_record(record, "not a mapping") from None
-    if event_name is None:
-        raise _not_a_record(record, f"eventName {record['eventName']!r}")
+        new, old = body.get("NewImage"), body.get("OldImage")
+    except (KeyError, TypeError, AttributeError):
+        raise _not_a_record(record, _why_not_a_record(record)) from None
     if type(sequence_number) is not str:
         raise _not_a_record(record, "SequenceNumber is not text")
-    if not isinstance(keys, Mapping) or not keys:
+    if (type(keys) is not dict and not isinstance(keys, Mapping)) or not keys:
         raise _not_a_record(record, "Keys is not a map of attributes")
-    new, old = body.get("NewImage"), body.get("OldImage")
+    if type(created) is int:  # Lambda's JSON: whole epoch seconds
+        try:
+            created_at = _fromtimestamp(created, _UTC)
+        except (OverflowError, OSError, ValueError):
+            raise _not_a_record(record, "creation time out of range") from None
+        return event_name, keys, new, old, sequence_number, created_at
     created_at = _created_at(created, record)
-    if convert_bytes and type(created) is not int and type(created) is not float:
+    if convert_bytes and type(created) is not float:
         keys = wire_image(keys)
         new = None if new is None else wire_image(new)
         old = None if old is None else wire_image(old)
-    return RecordParts(event_name, keys, new, old, sequence_number, created_at)
+    return event_name, keys, new, old, sequence_number, created_at
 
 
 def _wire_value(value: Any) -> Any:
@@ -180,27 +199,28 @@ def _key_matches(keys: Mapping[str, Any], patterns: tuple[KeyPattern, ...]) -> b
 
 
 def entry_of(
-    parts: RecordParts,
+    image: Mapping[str, Any] | None,
+    keys: Mapping[str, Any],
     type_attribute: str,
     by_type: Mapping[str, _EntryT],
     by_key: tuple[tuple[tuple[KeyPattern, ...], _EntryT], ...],
 ) -> _EntryT | None:
-    """The entry (the entity's name and decoders) of the record's item, or None for an
-    item of no entity of the table.
+    """The entry (the entity's name and decoders) of a record's item, given one of its
+    images (the new one where there is one) and its keys, or None for an item of no
+    entity of the table.
 
     An image that carries the table's type attribute is dispatched on it; a record
     without one (``keys_only``, ``REMOVE`` under ``new_image``, items written by other
     code without the attribute) on its key, whose templates' literal text tells the
     table's entities apart (SPEC §3 Keys).
     """
-    image = parts.new if parts.new is not None else parts.old
     if image is not None:
         kind = image.get(type_attribute)
         if kind is not None:
             name = kind.get("S") if type(kind) is dict else None
             return by_type.get(name) if type(name) is str else None
     for patterns, entry in by_key:
-        if _key_matches(parts.keys, patterns):
+        if _key_matches(keys, patterns):
             return entry
     return None
 

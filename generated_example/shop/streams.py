@@ -165,29 +165,30 @@ def decode_shop_record(record: Mapping[str, Any]) -> ShopEvent:
     DecodeError when the item is of an entity of the table but its key or an image does
     not fit it; ValueError when ``record`` is not a DynamoDB stream record.
     """
-    parts = srt.read_record(record, False)
-    entry = srt.entry_of(parts, "_type", _SHOP_BY_TYPE, _SHOP_BY_KEY)
+    event_name, keys, new, old, sequence_number, created_at = srt.read_record(
+        record, False
+    )
+    entry = srt.entry_of(
+        old if new is None else new,
+        keys,
+        "_type",
+        _SHOP_BY_TYPE,
+        _SHOP_BY_KEY,
+    )
     if entry is None:
         return ShopEvent(
-            event_name=parts.event_name,
-            entity=None,
-            key=None,
-            new=None,
-            old=None,
-            sequence_number=parts.sequence_number,
-            created_at=parts.created_at,
-            raw=record,
+            event_name, None, None, None, None, sequence_number, created_at, record
         )
     entity, decode_key, decode_item = entry
     return ShopEvent(
-        event_name=parts.event_name,
-        entity=entity,
-        key=decode_key(parts.keys),
-        new=None if parts.new is None else decode_item(parts.new),
-        old=None if parts.old is None else decode_item(parts.old),
-        sequence_number=parts.sequence_number,
-        created_at=parts.created_at,
-        raw=record,
+        event_name,
+        entity,
+        decode_key(keys),
+        None if new is None else decode_item(new),
+        None if old is None else decode_item(old),
+        sequence_number,
+        created_at,
+        record,
     )
 
 
