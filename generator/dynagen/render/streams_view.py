@@ -27,6 +27,18 @@ from dynagen.render import codecs
 from dynagen.render.imports import import_block
 from dynagen.render.models_view import DECODE_FAILURES, key_text_recovery, literal
 
+#: The fields of every ``<Table>Event``, in order (SPEC §4 "Streams").
+EVENT_FIELDS = (
+    "event_name",
+    "entity",
+    "key",
+    "new",
+    "old",
+    "sequence_number",
+    "created_at",
+    "raw",
+)
+
 #: What the package re-exports from ``_stream_runtime`` when it has streams.
 STREAM_RUNTIME_EXPORTS = ("StreamBatch", "StreamFailure")
 
@@ -84,6 +96,7 @@ class StreamsView:
     model_imports: tuple[str, ...]  # names imported from .models
     tables: tuple[StreamTableView, ...]
     decode_failures: str = DECODE_FAILURES
+    event_fields: tuple[str, ...] = EVENT_FIELDS
 
     @property
     def uses_runtime(self) -> bool:
