@@ -30,7 +30,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer
 
 from benchmarks.data import make_accounts
 from benchmarks.handwritten import boto3_types_codec, low_level_codec
-from benchmarks.report import format_table, ratio
+from benchmarks.report import format_table, speedup_headers, speedup_row, verdict
 from benchmarks.timing import Timing, best_of_chunks
 
 __all__ = ["StreamResult", "format_streams", "run_streams"]
@@ -88,27 +88,41 @@ def boto3_decoder(models: ModuleType) -> Decoder:
     codec = boto3_types_codec(models)
     deserialize = TypeDeserializer().deserialize
     b64decode = base64.b64decode
-    utc = timezone.utc
 
     def image(wire: dict[str, Any]) -> Any:
         values = {k: deserialize(v) for k, v in wire.items() if k != "fingerprint"}
         values["fingerprint"] = Binary(b64decode(wire["fingerprint"]["B"]))
         return codec.from_python(values)
 
+    def account_id(keys: dict[str, Any]) -> str:
+        plain = {k: deserialize(v) for k, v in keys.items()}
+        text: str = plain["pk"]
+        return text.split("#", 1)[1]
+
+    return _hand_decoder(image, account_id)
+
+
+def _hand_decoder(
+    image: Callable[[dict[str, Any]], Any], account_id: Callable[[dict[str, Any]], str]
+) -> Decoder:
+    """The loop a hand-written handler runs over its records, with ``image`` reading an
+    image into an ``Account`` and ``account_id`` the key."""
+    utc = timezone.utc
+    fromtimestamp = datetime.fromtimestamp
+
     def decode(records: Sequence[dict[str, Any]]) -> list[Event]:
         events: list[Event] = []
         for record in records:
             body = record["dynamodb"]
-            keys = {k: deserialize(v) for k, v in body["Keys"].items()}
             new, old = body.get("NewImage"), body.get("OldImage")
             events.append(
                 (
                     record["eventName"],
-                    keys["pk"].split("#", 1)[1],
+                    account_id(body["Keys"]),
                     None if new is None else image(new),
                     None if old is None else image(old),
                     body["SequenceNumber"],
-                    datetime.fromtimestamp(body["ApproximateCreationDateTime"], utc),
+                    fromtimestamp(body["ApproximateCreationDateTime"], utc),
                 )
             )
         return events
@@ -119,31 +133,17 @@ def boto3_decoder(models: ModuleType) -> Decoder:
 def low_level_decoder(models: ModuleType) -> Decoder:
     low = low_level_codec(models)
     b64decode = base64.b64decode
-    utc = timezone.utc
 
     def image(wire: dict[str, Any]) -> Any:
         return low.decode(
             {**wire, "fingerprint": {"B": b64decode(wire["fingerprint"]["B"])}}
         )
 
-    def decode(records: Sequence[dict[str, Any]]) -> list[Event]:
-        events: list[Event] = []
-        for record in records:
-            body = record["dynamodb"]
-            new, old = body.get("NewImage"), body.get("OldImage")
-            events.append(
-                (
-                    record["eventName"],
-                    body["Keys"]["pk"]["S"].split("#", 1)[1],
-                    None if new is None else image(new),
-                    None if old is None else image(old),
-                    body["SequenceNumber"],
-                    datetime.fromtimestamp(body["ApproximateCreationDateTime"], utc),
-                )
-            )
-        return events
+    def account_id(keys: dict[str, Any]) -> str:
+        text: str = keys["pk"]["S"]
+        return text.split("#", 1)[1]
 
-    return decode
+    return _hand_decoder(image, account_id)
 
 
 def _check(name: str, events: list[Any], pairs: list[Any], records: list[Any]) -> None:
@@ -196,34 +196,10 @@ def format_streams(result: StreamResult) -> str:
     verdicts: list[str] = []
     for name, timing in result.times.items():
         target = TARGETS.get(name)
-        rows.append(
-            [
-                name,
-                f"{timing.wall / n * 1e6:.2f}",
-                f"{timing.cpu / n * 1e6:.2f}",
-                ratio(timing.wall, ours.wall),
-                ratio(timing.cpu, ours.cpu),
-                f">= {target:.1f}x" if target else "",
-            ]
-        )
+        rows.append(speedup_row(name, timing, ours, n, target))
         if target:
-            speedup = timing.cpu / ours.cpu
-            verdicts.append(
-                f"  {'met   ' if speedup >= target else 'MISSED'}  vs {name}: "
-                f"{speedup:.2f}x (wall {timing.wall / ours.wall:.2f}x; "
-                f"target {target:.1f}x)"
-            )
-    table = format_table(
-        [
-            "implementation",
-            "µs/record",
-            "cpu µs",
-            "dynagen speed-up",
-            "(cpu)",
-            "target",
-        ],
-        rows,
-    )
+            verdicts.append(verdict(f"vs {name}", timing, ours, target))
+    table = format_table(speedup_headers("implementation", "record"), rows)
     header = (
         f"streams: {n} Lambda-shaped MODIFY records of Account (both images) in chunks "
         f"of {result.chunk}, each chunk's best of {result.repeats}, GC paused while "
