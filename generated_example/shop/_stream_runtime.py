@@ -23,7 +23,7 @@ import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 from . import _runtime as rt
 
@@ -59,11 +59,11 @@ _EntryT = TypeVar("_EntryT")
 
 #: A record taken apart: (event name, keys, new image, old image, sequence number,
 #: aware UTC creation time); images in wire form, None where the record has none.
-RecordParts = tuple[
+RecordParts: TypeAlias = tuple[
     EventName,
     Mapping[str, Any],
-    "Mapping[str, Any] | None",
-    "Mapping[str, Any] | None",
+    Mapping[str, Any] | None,
+    Mapping[str, Any] | None,
     str,
     datetime,
 ]
