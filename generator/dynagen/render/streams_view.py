@@ -85,7 +85,7 @@ class StreamTableView:
         item = self.item_type.removesuffix(" | None")
         return (
             f"tuple[{name}, Callable[[Mapping[str, Any]], {key}], "
-            f"Callable[[Mapping[str, Any]], {item}]]"
+            f"Callable[[Mapping[str, Any]], {item}], Callable[[Any], {key}]]"
         )
 
 
