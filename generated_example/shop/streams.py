@@ -115,6 +115,14 @@ def _customer_key(item: Mapping[str, Any]) -> CustomerKey:
     return key
 
 
+def _customer_key_of(obj: Any) -> CustomerKey:
+    """The `CustomerKey` of a decoded `Customer` (cheaper than reading
+    the record's ``Keys`` again)."""
+    key = _new(CustomerKey)
+    _CUSTOMER_KEY_SET_CUSTOMER_ID(key, obj.customer_id)
+    return key
+
+
 _ORDER_KEY_SET_CUSTOMER_ID = OrderKey.__dict__["customer_id"].__set__
 _ORDER_KEY_SET_CREATED_AT = OrderKey.__dict__["created_at"].__set__
 _ORDER_KEY_SET_ORDER_ID = OrderKey.__dict__["order_id"].__set__
@@ -146,6 +154,16 @@ def _order_key(item: Mapping[str, Any]) -> OrderKey:
     return key
 
 
+def _order_key_of(obj: Any) -> OrderKey:
+    """The `OrderKey` of a decoded `Order` (cheaper than reading
+    the record's ``Keys`` again)."""
+    key = _new(OrderKey)
+    _ORDER_KEY_SET_CUSTOMER_ID(key, obj.customer_id)
+    _ORDER_KEY_SET_CREATED_AT(key, obj.created_at)
+    _ORDER_KEY_SET_ORDER_ID(key, obj.order_id)
+    return key
+
+
 _PRODUCT_KEY_SET_SKU = ProductKey.__dict__["sku"].__set__
 
 
@@ -171,15 +189,24 @@ def _product_key(item: Mapping[str, Any]) -> ProductKey:
     return key
 
 
+def _product_key_of(obj: Any) -> ProductKey:
+    """The `ProductKey` of a decoded `Product` (cheaper than reading
+    the record's ``Keys`` again)."""
+    key = _new(ProductKey)
+    _PRODUCT_KEY_SET_SKU(key, obj.sku)
+    return key
+
+
 _SHOP_ENTRY: TypeAlias = tuple[
     Literal["Customer", "Order", "Product"],
     Callable[[Mapping[str, Any]], CustomerKey | OrderKey | ProductKey],
     Callable[[Mapping[str, Any]], Customer | Order | Product],
+    Callable[[Any], CustomerKey | OrderKey | ProductKey],
 ]
 _SHOP_BY_TYPE: dict[str, _SHOP_ENTRY] = {
-    "Customer": ("Customer", _customer_key, decode_customer),
-    "Order": ("Order", _order_key, decode_order),
-    "Product": ("Product", _product_key, decode_product),
+    "Customer": ("Customer", _customer_key, decode_customer, _customer_key_of),
+    "Order": ("Order", _order_key, decode_order, _order_key_of),
+    "Product": ("Product", _product_key, decode_product, _product_key_of),
 }
 _SHOP_BY_KEY: tuple[tuple[tuple[srt.KeyPattern, ...], _SHOP_ENTRY], ...] = (
     (
@@ -226,13 +253,16 @@ def decode_shop_record(record: Mapping[str, Any]) -> ShopEvent:
         return _shop_event(
             event_name, None, None, None, None, sequence_number, created_at, record
         )
-    entity, decode_key, decode_item = entry
+    entity, decode_key, decode_item, key_of = entry
+    new_item = None if new is None else decode_item(new)
+    old_item = None if old is None else decode_item(old)
+    item = old_item if new_item is None else new_item
     return _shop_event(
         event_name,
         entity,
-        decode_key(keys),
-        None if new is None else decode_item(new),
-        None if old is None else decode_item(old),
+        decode_key(keys) if item is None else key_of(item),
+        new_item,
+        old_item,
         sequence_number,
         created_at,
         record,
