@@ -8,6 +8,8 @@ Benchmarks (``--only`` picks one; repeatable):
 * ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
   returning the new item, and a 100-item Query page against a loopback endpoint: raw
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
+  vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
@@ -40,10 +42,10 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import build, calls, codecs, streams  # noqa: E402
+from benchmarks import build, calls, codecs, order_details, streams  # noqa: E402
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls", "streams")
+BENCHMARKS = ("build", "codecs", "calls", "streams", "order_details")
 BENCH_PACKAGE = "benchshop"
 
 
@@ -61,6 +63,8 @@ class Sizes:
     single_calls: int
     query_calls: int
     call_repeats: int
+    detail_reads: int = 20
+    detail_repeats: int = 20
 
 
 FULL = Sizes(
@@ -90,6 +94,8 @@ SMOKE = Sizes(
     single_calls=5,
     query_calls=2,
     call_repeats=1,
+    detail_reads=2,
+    detail_repeats=1,
 )
 
 
@@ -179,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
                     ctx, calls=counts, repeats=sizes.call_repeats
                 )
             print("\n" + calls.format_calls(call_result))
+    if "order_details" in selected:
+        details = order_details.run_order_details(
+            calls=sizes.detail_reads, repeats=sizes.detail_repeats
+        )
+        print("\n" + order_details.format_order_details(details))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

@@ -6,6 +6,7 @@ from ._runtime import (
     AlreadyExistsError,
     BatchIncompleteError,
     CancellationReason,
+    CollectionQuery,
     ConditionFailedError,
     DecodeError,
     DynagenError,
@@ -17,9 +18,8 @@ from ._runtime import (
     Unset,
     VersionConflictError,
 )
-from ._stream_runtime import (
-    StreamBatch,
-    StreamFailure,
+from .collection_queries import (
+    CustomerOrders,
 )
 from .database import (
     Database,
@@ -42,11 +42,6 @@ from .models import (
     ProductKey,
     ProductStatus,
 )
-from .streams import (
-    ShopEvent,
-    decode_shop_record,
-    decode_shop_records,
-)
 from .tables import (
     create_tables,
     delete_tables,
@@ -63,9 +58,11 @@ __all__ = [
     "AuditEventKey",
     "BatchIncompleteError",
     "CancellationReason",
+    "CollectionQuery",
     "ConditionFailedError",
     "Customer",
     "CustomerKey",
+    "CustomerOrders",
     "CustomerStatus",
     "Database",
     "DecodeError",
@@ -83,14 +80,9 @@ __all__ = [
     "ProductKey",
     "ProductStatus",
     "Query",
-    "ShopEvent",
-    "StreamBatch",
-    "StreamFailure",
     "TransactionCanceledError",
     "Unset",
     "VersionConflictError",
     "create_tables",
-    "decode_shop_record",
-    "decode_shop_records",
     "delete_tables",
 ]

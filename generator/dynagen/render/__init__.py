@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dynagen import __version__
 from dynagen.model.schema import Model
+from dynagen.render.collections_view import MODULE as COLLECTIONS_MODULE
+from dynagen.render.collections_view import collections_view
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
 from dynagen.render.models_view import models_view
@@ -48,6 +50,10 @@ def render(model: Model) -> dict[str, str]:
         ),
         "py.typed": f"{head}\n",
     }
+    if model.collections:
+        files[f"{COLLECTIONS_MODULE}.py"] = env.get_template(
+            "collection_queries.py.jinja"
+        ).render(header=head, view=collections_view(model))
     repository = env.get_template("repository.py.jinja")
     for entity in model.entities:
         files[f"{entity.snake}_repository.py"] = repository.render(

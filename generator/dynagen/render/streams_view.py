@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynagen.model.build import _segments as template_segments
 from dynagen.model.naming import snake_case
 from dynagen.model.schema import Entity, Model, Table
+from dynagen.model.templates import segments as template_segments
 from dynagen.model.types import (
     AttrType,
     EnumType,
@@ -172,12 +172,12 @@ def _entity_view(entity: Entity) -> StreamEntityView:
         steps.append((attribute.name, f"{attribute.py_name}_", expression))
     patterns = []
     for source in entity.primary_sources:
-        segments = (
+        shape = (
             None
             if source.template is None
             else tuple(template_segments(source.template))
         )
-        patterns.append((source.attribute.name, source.attribute.type, segments))
+        patterns.append((source.attribute.name, source.attribute.type, shape))
     return StreamEntityView(
         name=entity.name,
         snake=entity.snake,
