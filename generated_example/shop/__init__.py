@@ -18,6 +18,10 @@ from ._runtime import (
     Unset,
     VersionConflictError,
 )
+from ._stream_runtime import (
+    StreamBatch,
+    StreamFailure,
+)
 from .collection_queries import (
     CustomerOrders,
 )
@@ -41,6 +45,11 @@ from .models import (
     ProductGsi2Projection,
     ProductKey,
     ProductStatus,
+)
+from .streams import (
+    ShopEvent,
+    decode_shop_record,
+    decode_shop_records,
 )
 from .tables import (
     create_tables,
@@ -80,9 +89,14 @@ __all__ = [
     "ProductKey",
     "ProductStatus",
     "Query",
+    "ShopEvent",
+    "StreamBatch",
+    "StreamFailure",
     "TransactionCanceledError",
     "Unset",
     "VersionConflictError",
     "create_tables",
+    "decode_shop_record",
+    "decode_shop_records",
     "delete_tables",
 ]

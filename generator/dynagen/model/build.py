@@ -90,6 +90,8 @@ RESERVED_CLASS_NAMES = frozenset(
         "InvalidCursorError",
         "BatchIncompleteError",
         "DecodeError",
+        "StreamBatch",
+        "StreamFailure",
     }
 )
 
@@ -165,6 +167,7 @@ class ModelBuilder:
         all_enums = (*enums, *self.inline_enums.values())
         self.check_class_names(all_enums, types, entities)
         collections = self.build_collections(all_enums, entities)
+        self.check_stream_names(tables, entities, collections)
         if self.diagnostics:
             return None
         return Model(
@@ -1000,6 +1003,46 @@ class ModelBuilder:
                     f"'{entity.snake}' in Python",
                 )
             snakes[entity.snake] = entity.name
+
+    def check_stream_names(
+        self,
+        tables: list[Table],
+        entities: list[Entity],
+        collections: tuple[Collection, ...],
+    ) -> None:
+        """``<Table>Event`` and ``decode_<table>_record`` of ``streams.py`` must not
+        clash with a class of the package or with another stream table's names."""
+        classes = {e.name for e in entities} | {f"{e.name}Key" for e in entities}
+        classes |= {f"{e.name}Repository" for e in entities}
+        classes |= {v.class_name for e in entities for v in e.views}
+        classes |= {
+            f"{e.name}{pascal_case(i.name)}Projection"
+            for e in entities
+            for i in e.indexes
+        }
+        classes |= {c.class_name for c in collections}
+        classes |= set(self.data.get("enums") or {}) | set(self.data.get("types") or {})
+        classes |= {e.name for e in self.inline_enums.values()}
+        snakes: dict[str, str] = {}
+        for table in tables:
+            if table.stream is None:
+                continue
+            event = f"{table.id}Event"
+            if event in classes or event in RESERVED_CLASS_NAMES:
+                self.error_at_key(
+                    ("tables", table.id),
+                    f"table '{table.id}''s stream events would be class '{event}', "
+                    "a name the package already uses",
+                    "rename the table id or the other class",
+                )
+            snake = snake_case(table.id)
+            if snake in snakes:
+                self.error_at_key(
+                    ("tables", table.id),
+                    f"tables '{snakes[snake]}' and '{table.id}' both become "
+                    f"'decode_{snake}_record' in Python",
+                )
+            snakes[snake] = table.id
 
 
 def unprojected(

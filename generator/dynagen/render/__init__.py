@@ -16,6 +16,7 @@ from dynagen.render.migration_view import MigrationView
 from dynagen.render.models_view import models_view
 from dynagen.render.package_view import database_view, package_view
 from dynagen.render.repository_view import repository_view
+from dynagen.render.streams_view import stream_tables, streams_view
 from dynagen.render.tables_view import tables_view
 from dynagen.resources import runtime_source
 
@@ -58,6 +59,11 @@ def render(model: Model) -> dict[str, str]:
     for entity in model.entities:
         files[f"{entity.snake}_repository.py"] = repository.render(
             header=head, view=repository_view(entity)
+        )
+    if stream_tables(model):
+        files["_stream_runtime.py"] = f"{head}\n{runtime_source('_stream_runtime')}"
+        files["streams.py"] = env.get_template("streams.py.jinja").render(
+            header=head, view=streams_view(model)
         )
     return format_python(files)
 

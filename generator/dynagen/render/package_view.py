@@ -8,6 +8,7 @@ from dynagen.model.naming import dunder_all_key, isort_key
 from dynagen.model.schema import Model
 from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
 from dynagen.render.models_view import entity_partials
+from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
 
 RUNTIME_EXPORTS = (
     "AlreadyExistsError",
@@ -102,6 +103,10 @@ def package_view(model: Model, version: str) -> PackageView:
     if model.collections:
         imports["_runtime"] = (*RUNTIME_EXPORTS, "CollectionQuery")
         imports[MODULE] = collections_view(model).exports
+    streams = streams_view(model)
+    if streams.tables:
+        imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
+        imports["streams"] = streams.all_names
     return PackageView(
         package=model.package,
         version=version,
