@@ -36,6 +36,13 @@ def proxy(shop_tables: ShopTables) -> Iterator[FaultProxy]:
         yield running
 
 
+@pytest.fixture
+def quick_backoff(rt: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The generated runtime, with dynagen's batch backoff at 1 ms."""
+    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.001)
+    return rt
+
+
 def proxied_db(
     shop: Any, shop_tables: ShopTables, proxy: FaultProxy, kind: str, attempts: int
 ) -> Any:
@@ -113,17 +120,16 @@ def test_dropped_connection_part_way_through_batch_get(
 
 def test_one_budget_for_dynagen_and_the_transport(
     shop: Any,
-    rt: Any,
+    quick_backoff: Any,
     shop_tables: ShopTables,
     proxy: FaultProxy,
     uid: str,
     transport_kind: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A chunk that always fails costs BATCH_ATTEMPTS requests in all, not dynagen's
     attempts times the client's (4 here): "fast" caps its own attempts to what is
     left; botocore's are counted, so its last call may run over by up to 3."""
-    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.0)
+    rt = quick_backoff
     db = proxied_db(shop, shop_tables, proxy, transport_kind, attempts=4)
     proxy.decide = lambda target, body: ERROR_500
     items = [customer(shop, uid, n) for n in range(3)]
@@ -139,17 +145,15 @@ def test_one_budget_for_dynagen_and_the_transport(
 
 def test_thousands_of_items_under_faults_end_written_exactly_once(
     shop: Any,
-    rt: Any,
+    quick_backoff: Any,
     shop_tables: ShopTables,
     proxy: FaultProxy,
     uid: str,
     transport_kind: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Random unprocessed entries, 500s, dropped connections (before and after the
     server applied the request) and refusals: every item ends written or reported,
     and resuming with the leftovers completes the set."""
-    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.001)
     db = proxied_db(shop, shop_tables, proxy, transport_kind, attempts=2)
     chooser = random.Random(f"{uid}-{transport_kind}")
     faults = [FORWARD] * 12 + [PARTIAL] * 4 + [ERROR_500, DROP, DROP_AFTER, DENIED]
