@@ -221,7 +221,7 @@ class DerivedKeyWrite:
     value_placeholder: str | None  # None: the update removes it
     fields: tuple[
         tuple[str, str], ...
-    ]  # template field → "param:<name>" or "key:<name>"
+    ]  # template field → "param:<name>", "key:<name>", "now:<name>" or "version:<name>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +249,10 @@ class DeclaredUpdate:
     updated: tuple[
         tuple[str, str], ...
     ]  # (value placeholder, attribute) of auto: updated
+    needs_version: bool = False  # a derived key names the version: expected_version
+    fills: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (name placeholder, value placeholder, attribute): defaults it writes into
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]

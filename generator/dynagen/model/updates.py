@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dynagen.model.derived import (
+    Known,
+    field_knowledge,
+    stepped_fields,
+    touched_groups,
+)
 from dynagen.model.expressions import (
     CompiledUpdate,
     ExpressionError,
@@ -22,13 +28,13 @@ from dynagen.model.expressions import (
     parse_condition,
     parse_update,
 )
+from dynagen.model.expressions.ast import Update
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
     Attribute,
     DeclaredUpdate,
     DerivedKeyWrite,
     Entity,
-    KeySource,
     Parameter,
     TypeDef,
 )
@@ -201,10 +207,30 @@ def build_update(
         key_placeholder=key_placeholder,
         version_placeholder=version_placeholder,
         updated=tuple(updated),
+        fills=tuple(
+            (f"#f{i}", f":f{i}", name)
+            for i, name in enumerate(written_into_defaults(entity, tree))
+        ),
+        needs_version=any(
+            origin.startswith("version:") for w in derived for _, origin in w.fields
+        ),
     )
 
 
 _NUMBERS = (ScalarType("int"), ScalarType("float"), ScalarType("decimal"))
+
+
+def written_into_defaults(entity: Entity, tree: Update) -> list[str]:
+    """Attributes with a default that the update writes below (``SET m.k = ...``): an
+    item stored without one needs the default stored first (SPEC §4: it reads back as
+    its default, so the update must work on it)."""
+    found: dict[str, None] = {}
+    written = [a.path for a in tree.set] + [a.path for a in tree.add]
+    written += [a.path for a in tree.delete]
+    for path in written:
+        if len(path.segments) > 1 and _default_usable(entity.attribute(path.top)):
+            found[path.top] = None
+    return list(found)
 
 
 def _default_usable(attribute: Attribute) -> bool:
@@ -221,76 +247,66 @@ def derived_writes(
     compiled: CompiledUpdate,
     placeholders: Placeholders,
     text: str,
+    touch: bool = True,
 ) -> list[DerivedKeyWrite] | Located:
-    """The index key attributes the update must rewrite (SPEC §4), or why it cannot."""
+    """The derived key attributes the update must write or remove (the model's rule,
+    :mod:`dynagen.model.derived`), or why it cannot keep them in step."""
     assigned = dict(compiled.assignments)
-    removes, computed = compiled.removes, compiled.computed
-    key_fields = {a.name for a in entity.key_fields}
+    stepped = stepped_fields(entity) if touch else {}
+    given: dict[str, Known] = {f: "given" for f in assigned}
+    given.update({f: "absent" for f in compiled.removes})
+    given.update({f: "unknown" for f in compiled.computed})
+    given.update(stepped)
+    known = field_knowledge(entity, given)
+    touched = [*assigned, *compiled.removes, *compiled.computed, *stepped]
     writes: list[DerivedKeyWrite] = []
-    for source in entity.key_sources:
-        if source.template is None:
-            continue
-        fields = source.field_names
-        touched = [f for f in fields if f in assigned or f in removes or f in computed]
-        if not touched:
-            continue
-        for field_name in touched:
-            if field_name in computed:
+    for group in touched_groups(entity, touched):
+        for field_name in group.depends_on:
+            if field_name in compiled.computed:
                 return Located(
                     "update",
                     max(text.find(field_name), 0),
-                    f"'{field_name}' is part of index key '{source.attribute.name}', which "
-                    "cannot follow a value computed on the server",
+                    f"'{field_name}' is part of index key "
+                    f"{_listed(group.names)}, which cannot follow a value computed on "
+                    "the server",
                     "set it from a :parameter instead",
                 )
-        placeholder = placeholders.name(source.attribute.name)
-        siblings = constant_siblings(entity, source)
-        if any(f in removes for f in touched):
-            writes.append(DerivedKeyWrite(source, placeholder, None, ()))
-            writes += [
-                DerivedKeyWrite(s, placeholders.name(s.attribute.name), None, ())
-                for s in siblings
-            ]
-            continue
-        missing = [f for f in fields if f not in assigned and f not in key_fields]
+        missing = [f for f in group.depends_on if known[f] == "unknown"]
         if missing:
+            cause = next((f for f in touched if f in group.depends_on), touched[0])
+            hint = "set every field of the index key templates from a :parameter"
+            if cause in stepped:
+                hint += ", or declare `touch: false`"
             return Located(
                 "update",
-                max(text.find(touched[0]), 0),
-                f"this update changes '{touched[0]}' of index key "
-                f"'{source.attribute.name}' but not {', '.join(repr(m) for m in missing)}",
-                "set every field of the index key template from a :parameter",
+                max(text.find(cause), 0) if cause not in stepped else 0,
+                f"this update changes '{cause}' of index key {_listed(group.names)} "
+                f"but not {', '.join(repr(m) for m in missing)}",
+                hint,
             )
-        mapping = tuple(
-            (f, f"param:{assigned[f]}" if f in assigned else f"key:{f}") for f in fields
-        )
-        writes.append(
-            DerivedKeyWrite(source, placeholder, f":__k{len(writes)}", mapping)
-        )
-        writes += [
-            DerivedKeyWrite(
-                s, placeholders.name(s.attribute.name), f":__k{len(writes) + i}", ()
+        for key in group.keys:
+            placeholder = placeholders.name(key.name)
+            present = not key.presence or any(
+                all(known[f] != "absent" for f in alternative)
+                for alternative in key.presence
             )
-            for i, s in enumerate(siblings)
-        ]
+            if not present:
+                writes.append(DerivedKeyWrite(key.source, placeholder, None, ()))
+                continue
+            mapping = tuple(
+                (
+                    f,
+                    f"param:{assigned[f]}"
+                    if known[f] == "given"
+                    else f"{known[f]}:{f}",
+                )
+                for f in key.fields
+            )
+            writes.append(
+                DerivedKeyWrite(key.source, placeholder, f":__k{len(writes)}", mapping)
+            )
     return writes
 
 
-def constant_siblings(entity: Entity, source: KeySource) -> list[KeySource]:
-    """Constant key attributes of the indexes ``source`` keys (not the table's own):
-    an item enters or leaves a sparse index with all of its key attributes."""
-    table_keys = {k.name for k in entity.table.key_attributes}
-    found: dict[str, KeySource] = {}
-    for index in entity.indexes:
-        if source.attribute not in index.key_attributes:
-            continue
-        for key in index.key_attributes:
-            other = entity.key_source(key.name)
-            if (
-                other is not None
-                and other.template is not None
-                and other.template.is_constant
-                and key.name not in table_keys
-            ):
-                found.setdefault(key.name, other)
-    return list(found.values())
+def _listed(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
