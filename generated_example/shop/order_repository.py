@@ -260,7 +260,13 @@ class OrderRepository:
             )
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_order(old)
+                entity="Order",
+                key=self.key(
+                    customer_id=new.customer_id,
+                    created_at=rt.required(new.created_at, "Order.created_at"),
+                    order_id=new.order_id,
+                ),
+                item=None if old is None else decode_order(old),
             ) from error
         return decode_order(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -375,7 +381,13 @@ class OrderRepository:
                         order_id=order_id,
                     )
                 ) from error
-            raise rt.VersionConflictError(item=decode_order(old)) from error
+            raise rt.VersionConflictError(
+                entity="Order",
+                key=self.key(
+                    customer_id=customer_id, created_at=created_at, order_id=order_id
+                ),
+                item=decode_order(old),
+            ) from error
         return decode_order(response["Attributes"])
 
     def delete(
