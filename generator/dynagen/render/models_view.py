@@ -96,13 +96,14 @@ class ModelsView:
 
 def models_view(model: Model) -> ModelsView:
     imports: set[str] = {
-        "import enum",
         "from collections.abc import Mapping",
         "from dataclasses import dataclass, field"
         if any(_needs_factory(a) for a in _all_attributes(model))
         else "from dataclasses import dataclass",
         "from typing import Any",
     }
+    if model.enums:
+        imports.add("import enum")
     for attribute in _all_attributes(model):
         imports |= codecs.scalar_imports(attribute.type)
     return ModelsView(

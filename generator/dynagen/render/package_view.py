@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynagen.model.naming import dunder_all_key, isort_key
+from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render.models_view import entity_partials
 
@@ -58,12 +58,16 @@ class DatabaseView:
         modules = [
             (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
         ]
-        return tuple(sorted([*modules, ("tables", "physical_table_names")]))
+        pairs = [*modules, ("tables", "physical_table_names")]
+        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
     @property
     def slots(self) -> tuple[str, ...]:
         return tuple(
-            sorted(["_transport", "cursor_secret", *(e.snake for e in self.entities)])
+            sorted(
+                ["_transport", "cursor_secret", *(e.snake for e in self.entities)],
+                key=natural,
+            )
         )
 
 
