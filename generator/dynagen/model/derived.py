@@ -130,9 +130,10 @@ def touched_groups(entity: Entity, touched: Iterable[str]) -> tuple[DerivedGroup
 
 
 #: Where a write takes a field's value after it from: the key arguments, a value the
-#: caller gives, the repository's clock, the next version; ``absent`` a field the write
-#: removes; ``unknown`` one it leaves as stored (the client does not know it).
-Known = Literal["key", "given", "now", "version", "absent", "unknown"]
+#: caller gives, the repository's clock, the next version, version 1 or the default (a
+#: new item's); ``absent`` a field the write removes; ``unknown`` one it leaves as stored
+#: (the client does not know it).
+Known = Literal["key", "given", "now", "version", "one", "default", "absent", "unknown"]
 
 
 def field_knowledge(entity: Entity, given: Mapping[str, Known]) -> dict[str, Known]:

@@ -221,7 +221,8 @@ class DerivedKeyWrite:
     value_placeholder: str | None  # None: the update removes it
     fields: tuple[
         tuple[str, str], ...
-    ]  # template field → "param:<name>", "key:<name>", "now:<name>" or "version:<name>"
+    ]  # template field → "param:<name>" or "<Known>:<field>" (see model.derived)
+    keep: bool = False  # if_not_exists: an upsert's value for a new item only
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +254,11 @@ class DeclaredUpdate:
     fills: tuple[
         tuple[str, str, str], ...
     ] = ()  # (name placeholder, value placeholder, attribute): defaults it writes into
+    touch: bool = True  # steps the version and auto: updated
+    upsert: bool = False  # creates a missing item
+    upsert_values: tuple[
+        tuple[str, str], ...
+    ] = ()  # value placeholder → "type", "<Known>:<attribute>"
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]

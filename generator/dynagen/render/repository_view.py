@@ -108,6 +108,8 @@ class DeclaredUpdateView:
     version_placeholder: str | None
     uses_clock: bool
     needs_version: str  # a ValueError message when expected_version is not given
+    offers_version: bool  # takes expected_version (a versioned entity, `touch`)
+    upsert: bool  # creates a missing item
     fill_expression: str  # "SET #f0 = if_not_exists(#f0, :f0)": defaults it writes into
     fill_names: tuple[tuple[str, str], ...]
     fill_values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
@@ -451,6 +453,8 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
                 "param": params[name].py_name if origin == "param" else "",
                 "now": "now",
                 "version": "(expected_version + 1)",
+                "one": "1",
+                "default": default_value(attribute),
             }.get(origin, attribute.py_name)
             field_where = literal(f"{entity.name}.{attribute.name}")
             if field.width is not None:
@@ -463,6 +467,8 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
                 f'{{"S": {template_expression(write.source.template, text_of)}}}',
             )
         )
+    for placeholder, origin in update.upsert_values:
+        values.append((placeholder, upsert_value(entity, origin, where)))
     for placeholder, attribute_name in update.updated:
         attribute = by_name[attribute_name]
         values.append(
@@ -490,9 +496,10 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         )
     fill_names = [(name, by_name[a].stored_name) for name, _, a in update.fills]
     fill_names.append(("#f", entity.table.partition_key.name))
-    condition = f"attribute_exists({update.key_placeholder})"
+    checks = [] if update.upsert else [f"attribute_exists({update.key_placeholder})"]
     if update.condition is not None:
-        condition += f" AND ({update.condition})"
+        checks.append(f"({update.condition})" if checks else update.condition)
+    condition = " AND ".join(checks)
     summary = f"``{update.source}``"
     if update.condition_source is not None:
         summary += f" if ``{update.condition_source}``"
@@ -506,7 +513,11 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         condition=condition,
         values=tuple(values),
         version_placeholder=update.version_placeholder,
-        uses_clock=bool(update.updated),
+        uses_clock=bool(update.updated)
+        or any(o.startswith("now:") for _, o in update.upsert_values)
+        or any(o.startswith("now:") for w in update.derived for _, o in w.fields),
+        offers_version=entity.version_attribute is not None and update.touch,
+        upsert=update.upsert,
         fill_expression="SET "
         + ", ".join(f"{n} = if_not_exists({n}, {v})" for n, v, _ in update.fills)
         if update.fills
@@ -519,6 +530,22 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
             else ""
         ),
     )
+
+
+def upsert_value(entity: Entity, origin: str, where: str) -> str:
+    """The wire value of what an upsert writes for a new item (see the model's
+    ``UpsertWrite.origin``)."""
+    if origin == "type":
+        return f'{{"S": {literal(entity.name)}}}'
+    kind, name = origin.split(":", 1)
+    attribute = entity.attribute(name)
+    value = {
+        "key": attribute.py_name,
+        "now": "now",
+        "default": default_value(attribute),
+        "one": "1",
+    }[kind]
+    return codecs.encode(attribute.type, value, literal(f"{where}.{name}"))
 
 
 @dataclass(frozen=True, slots=True)
