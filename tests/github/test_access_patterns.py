@@ -57,7 +57,7 @@ def test_star_counts_without_touching_the_repo(
     clock.advance()
     for username in ("s1", "s2"):
         db.star.create(gh.Star(owner=uid, repo_name="r", username=username + uid))
-        starred = db.repo.star(owner=uid, repo_name="r", one=1)
+        starred = db.repo.star(owner=uid, repo_name="r")
     assert starred.star_count == 2
     assert starred.updated_at == repo.updated_at  # touch: false
     after = raw(gh_tables, f"REPO#{uid}#r", "REPO")
@@ -80,11 +80,11 @@ def test_touch_false_offers_no_expected_version(gh: Any, db: Any) -> None:
 def test_issues_and_pull_requests_of_a_repo(gh: Any, db: Any, uid: str) -> None:
     db.repo.create(gh.Repo(owner=uid, repo_name="r"))
     for title in ("bug", "feature", "docs"):
-        number = db.repo.next_number(owner=uid, repo_name="r", one=1).issue_count
+        number = db.repo.next_number(owner=uid, repo_name="r").issue_count
         db.issue.create(
             gh.Issue(owner=uid, repo_name="r", number=number, title=title, author=uid)
         )
-    number = db.repo.next_number(owner=uid, repo_name="r", one=1).issue_count
+    number = db.repo.next_number(owner=uid, repo_name="r").issue_count
     db.pull_request.create(
         gh.PullRequest(owner=uid, repo_name="r", number=number, title="fix", author=uid)
     )
@@ -96,6 +96,15 @@ def test_issues_and_pull_requests_of_a_repo(gh: Any, db: Any, uid: str) -> None:
     ]
     prs = db.pull_request.of_repo(owner=uid, repo_name="r").all()
     assert [(p.number, p.title) for p in prs] == [(4, "fix")]
+    db.pull_request.create(
+        gh.PullRequest(owner=uid, repo_name="r", number=5, title="wip", author=uid)
+    )
+    merged = db.pull_request.merge(owner=uid, repo_name="r", number=4)
+    assert merged.merged is True
+    with pytest.raises(gh.ConditionFailedError):
+        db.pull_request.merge(owner=uid, repo_name="r", number=4)
+    still_open = db.pull_request.open_of_repo(owner=uid, repo_name="r").all()
+    assert [p.number for p in still_open] == [5]
 
 
 def test_closing_an_issue_moves_it_between_status_lists(
@@ -105,9 +114,7 @@ def test_closing_an_issue_moves_it_between_status_lists(
         db.issue.create(
             gh.Issue(owner=uid, repo_name="r", number=number, title="t", author=uid)
         )
-    closed = db.issue.close(
-        owner=uid, repo_name="r", number=1, closed=gh.IssueStatus.CLOSED
-    )
+    closed = db.issue.close(owner=uid, repo_name="r", number=1)  # literals only
     assert closed.status == gh.IssueStatus.CLOSED
     open_ = db.issue.with_status(owner=uid, repo_name="r", status=gh.IssueStatus.OPEN)
     done = db.issue.with_status(owner=uid, repo_name="r", status=gh.IssueStatus.CLOSED)
@@ -115,16 +122,59 @@ def test_closing_an_issue_moves_it_between_status_lists(
     assert [i.number for i in done.all()] == [1]
 
 
+def test_closing_a_closed_issue_names_entity_and_key(
+    gh: Any, db: Any, uid: str
+) -> None:
+    db.issue.create(gh.Issue(owner=uid, repo_name="r", number=7, title="t", author=uid))
+    closed = db.issue.close(owner=uid, repo_name="r", number=7)
+    with pytest.raises(gh.ConditionFailedError) as caught:
+        db.issue.close(owner=uid, repo_name="r", number=7)  # condition: status = 'open'
+    error = caught.value
+    assert type(error) is gh.ConditionFailedError
+    assert error.entity == "Issue"
+    assert error.key == db.issue.key(owner=uid, repo_name="r", number=7)
+    assert error.item == closed
+    assert str(error) == f"the condition of the write failed: Issue {error.key!r}"
+
+
 def test_reactions_count_per_kind(gh: Any, db: Any, uid: str) -> None:
     db.issue.create(gh.Issue(owner=uid, repo_name="r", number=1, title="t", author=uid))
     for _ in range(3):
         issue = db.issue.heart(owner=uid, repo_name="r", number=1, zero=0, one=1)
-    assert issue.reaction_counts == {"heart": 3}
+    for kind in ("rocket", "+1", "rocket", "a.b"):
+        issue = db.issue.react(owner=uid, repo_name="r", number=1, kind=kind)
+    assert issue.reaction_counts == {"heart": 3, "rocket": 2, "+1": 1, "a.b": 1}
+    assert issue.updated_at == issue.created_at  # react: touch: false
 
 
-def test_a_failed_condition_names_entity_and_key(gh: Any, db: Any, uid: str) -> None:
+def test_a_map_key_is_checked_before_any_request(gh: Any, uid: str) -> None:
+    from tests.repository._support import closed_client
+
+    offline = gh.Database(closed_client())
+    with pytest.raises(ValueError, match="map key cannot be empty"):
+        offline.issue.react(owner=uid, repo_name="r", number=1, kind="")
+    with pytest.raises(TypeError, match="map key"):
+        offline.issue.react(owner=uid, repo_name="r", number=1, kind=3)
+
+
+def test_reacting_to_an_issue_stored_without_reactions(
+    gh: Any, db: Any, gh_tables: GitHubTables, uid: str
+) -> None:
+    db.issue.create(gh.Issue(owner=uid, repo_name="r", number=1, title="t", author=uid))
+    gh_tables.client.update_item(
+        TableName=gh_tables.name,
+        Key={"PK": {"S": f"REPO#{uid}#r"}, "SK": {"S": "ISSUE#00000001"}},
+        UpdateExpression="REMOVE reaction_counts",
+    )
+    issue = db.issue.react(owner=uid, repo_name="r", number=1, kind="eyes")
+    assert issue.reaction_counts == {"eyes": 1}
+
+
+def test_a_missing_repo_is_not_found(gh: Any, db: Any, uid: str) -> None:
     with pytest.raises(gh.NotFoundError):
-        db.repo.star(owner=uid, repo_name="missing", one=1)
+        db.repo.star(owner=uid, repo_name="missing")
+    with pytest.raises(gh.NotFoundError):
+        db.issue.react(owner=uid, repo_name="r", number=99, kind="eyes")
 
 
 def test_contribution_graph_is_counted_by_upsert(

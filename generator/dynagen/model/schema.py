@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dynagen.model.literals import LiteralValue
 from dynagen.model.templates import KeyTemplate
 from dynagen.model.types import AttrType
 
@@ -259,6 +260,7 @@ class DeclaredUpdate:
     upsert_values: tuple[
         tuple[str, str], ...
     ] = ()  # value placeholder → "type", "<Known>:<attribute>"
+    literals: tuple[LiteralValue, ...] = ()  # literal values, sent as placeholders
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
@@ -313,6 +315,7 @@ class QueryPlan:
     key_prefix: tuple[str, str] | None = (
         None  # (key attribute, literal) a scan filters on
     )
+    literals: tuple[LiteralValue, ...] = ()  # literal values of the filter
 
 
 @dataclass(frozen=True, slots=True)

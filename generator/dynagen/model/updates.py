@@ -30,6 +30,7 @@ from dynagen.model.expressions import (
     parse_update,
 )
 from dynagen.model.expressions.ast import Update
+from dynagen.model.literals import map_key_params, split_literals
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
     Attribute,
@@ -131,6 +132,16 @@ def build_update(
                 **check_condition(condition_tree, resolver, known=param_types),
             }
         field = "update"
+        literals = split_literals([tree], param_types)[1]
+        keys = map_key_params([tree], param_types)
+        if condition_tree is not None:
+            field = "condition"
+            literals += split_literals([condition_tree], param_types)[1]
+            keys.update(map_key_params([condition_tree], {**param_types, **keys}))
+        field = "update"
+        taken = {literal.name for literal in literals}
+        param_types = {n: t for n, t in param_types.items() if n not in taken}
+        param_types.update(keys)
         defaults = {
             a.name: f":__d_{a.name}" for a in entity.attributes if _default_usable(a)
         }
@@ -245,6 +256,7 @@ def build_update(
         fills=tuple((f"#f{i}", f":f{i}", name) for i, name in enumerate(fills)),
         touch=touch,
         upsert=upsert,
+        literals=literals,
         upsert_values=tuple(upsert_values),
         needs_version=any(
             origin.startswith("version:") for w in derived for _, origin in w.fields

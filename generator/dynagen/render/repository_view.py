@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from dynagen.model.derived import update_rewrites
-from dynagen.model.naming import isort_key, snake_case
+from dynagen.model.literals import LiteralValue
+from dynagen.model.naming import enum_member_name, isort_key, snake_case
 from dynagen.model.schema import (
     Attribute,
     Bound,
@@ -101,7 +102,7 @@ class DeclaredUpdateView:
     params: tuple[tuple[str, str], ...]  # (py_name, annotation)
     summary: str
     doc: str | None
-    names: tuple[tuple[str, str], ...]
+    names: tuple[tuple[str, str], ...]  # (placeholder, Python expression)
     expression: str
     condition: str  # existence and the schema's condition, compiled
     values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
@@ -204,7 +205,9 @@ def repository_view(entity: Entity) -> RepositoryView:
         + [f"{a.annotation} {a.encode}" for a in update_args]
         + [k.expression for g in derived for k in g.keys]
         + [f"{p} {v}" for u in declared for _, p in u.params for _, v in u.values]
+        + [v for u in declared for _, v in u.values]
         + [f"{p} {v}" for r in reads for _, p in r.params for _, v in r.values]
+        + [v for r in reads for _, v in r.values]
         + [f"{r.item_class} {r.decode}" for r in reads]
         + [f"{v.class_name} decode_{snake_case(v.class_name)}" for v in entity.views]
     )
@@ -420,7 +423,21 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
     where = f"{entity.name}.{update.name}"
     values: list[tuple[str, str]] = []
     params = {p.name: p for p in update.params}
+    literals = {literal.name: literal for literal in update.literals}
     for placeholder, param in update.values:
+        if param in literals:
+            literal_value = literals[param]
+            values.append(
+                (
+                    placeholder,
+                    codecs.encode(
+                        literal_value.type,
+                        literal_expression(literal_value),
+                        literal(f"{where}.{literal_value.text}"),
+                    ),
+                )
+            )
+            continue
         parameter = params[param]
         values.append(
             (
@@ -450,7 +467,13 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
             origin, name = fields[field.name].split(":", 1)
             attribute = by_name[field.name]
             variable = {
-                "param": params[name].py_name if origin == "param" else "",
+                "param": (
+                    literal_expression(literals[name])
+                    if name in literals
+                    else params[name].py_name
+                )
+                if origin == "param"
+                else "",
                 "now": "now",
                 "version": "(expected_version + 1)",
                 "one": "1",
@@ -508,7 +531,16 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         params=tuple((p.py_name, codecs.annotation(p.type)) for p in update.params),
         summary=summary,
         doc=update.doc,
-        names=update.names,
+        names=tuple(
+            (
+                placeholder,
+                f"rt.map_key({params[stored[1:-1]].py_name}, "
+                f"{literal(where + '.' + stored[1:-1])})"
+                if stored.startswith("{")
+                else literal(stored),
+            )
+            for placeholder, stored in update.names
+        ),
         expression=update.update_expression,
         condition=condition,
         values=tuple(values),
@@ -530,6 +562,22 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
             else ""
         ),
     )
+
+
+def literal_expression(value: LiteralValue) -> str:
+    """A literal of an expression as a Python value of its type."""
+    text, t = value.text, value.type
+    if text in ("true", "false"):
+        return "True" if text == "true" else "False"
+    if text.startswith("'"):
+        if isinstance(t, EnumType):
+            return f"{t.name}.{enum_member_name(text[1:-1])}"
+        return literal(text[1:-1])
+    if t == ScalarType("decimal"):
+        return f"Decimal({literal(text)})"
+    if t == ScalarType("float"):
+        return repr(float(text))
+    return str(int(text)) if "." not in text else text
 
 
 def upsert_value(entity: Entity, origin: str, where: str) -> str:
@@ -584,7 +632,21 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
                 bound_expression(entity, condition, bound, params, where_prefix),
             )
         )
+    literals = {literal.name: literal for literal in plan.literals}
     for placeholder, param in plan.values:
+        if param in literals:
+            value = literals[param]
+            values.append(
+                (
+                    placeholder,
+                    codecs.encode(
+                        value.type,
+                        literal_expression(value),
+                        literal(f"{where_prefix}.{value.text}"),
+                    ),
+                )
+            )
+            continue
         parameter = params[param]
         values.append(
             (
