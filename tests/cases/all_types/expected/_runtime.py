@@ -2077,6 +2077,15 @@ def is_condition_failure(error: ClientError) -> bool:
     return code == "ConditionalCheckFailedException"
 
 
+def map_key(value: object, where: str) -> str:
+    """A map key given at run time (``counts.{kind}``): a non-empty ``str``."""
+    if type(value) is not str:
+        raise TypeError(f"{where}: expected a str map key, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{where}: a map key cannot be empty")
+    return value
+
+
 def is_invalid_document_path(error: ClientError) -> bool:
     """Whether ``error`` is DynamoDB's refusal of an update that writes below an
     attribute the item lacks (``SET m.k = ...`` where ``m`` is missing)."""
