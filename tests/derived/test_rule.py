@@ -31,9 +31,9 @@ from dynagen.pipeline import compile_schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.backends import Backend, delete_tables_with_prefix, new_table_prefix
+from tests.backends import Backend
 from tests.generated_package import imported_package
-from tests.repository._support import create_schema_tables
+from tests.repository._support import schema_tables
 
 PACKAGE = "derivedrule"
 INDEXES = 4
@@ -193,14 +193,8 @@ class Table:
 
 @pytest.fixture(scope="module")
 def table(backend: Backend, built: Built) -> Iterator[Table]:
-    prefix = new_table_prefix()
-    client = backend.client()
-    try:
-        names = create_schema_tables(client, built.tables, prefix)
+    with schema_tables(backend, built.tables) as (client, _, names):
         yield Table(client, names["TBL"])
-    finally:
-        delete_tables_with_prefix(client, prefix)
-        client.close()
 
 
 class Clock:
@@ -282,11 +276,15 @@ def values() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def update_args() -> st.SearchStrategy[dict[str, Any]]:
-    return values() | values() | st.dictionaries(
-        st.sampled_from(PLAIN),
-        st.none() | ident | number,
-        max_size=3,
-    ).map(lambda d: {k: fix(k, v) for k, v in d.items()})
+    return (
+        values()
+        | values()
+        | st.dictionaries(
+            st.sampled_from(PLAIN),
+            st.none() | ident | number,
+            max_size=3,
+        ).map(lambda d: {k: fix(k, v) for k, v in d.items()})
+    )
 
 
 def fix(name: str, value: Any) -> Any:

@@ -19,9 +19,9 @@ import pytest
 from dynagen.output import write
 from dynagen.pipeline import compile_schema
 
-from tests.backends import Backend, delete_tables_with_prefix, new_table_prefix
+from tests.backends import Backend
 from tests.generated_package import imported_package
-from tests.repository._support import FakeClock, create_schema_tables
+from tests.repository._support import FakeClock, schema_tables
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -61,15 +61,9 @@ def gh(gh_dir: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def gh_tables(backend: Backend, gh: Any) -> Iterator[GitHubTables]:
-    prefix = new_table_prefix()
-    client = backend.client()
-    try:
-        tables = importlib.import_module("github.tables")
-        names = create_schema_tables(client, tables, prefix)
+    tables = importlib.import_module("github.tables")
+    with schema_tables(backend, tables) as (client, _, names):
         yield GitHubTables(backend, client, names["GitHub"])
-    finally:
-        delete_tables_with_prefix(client, prefix)
-        client.close()
 
 
 @pytest.fixture

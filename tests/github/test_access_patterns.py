@@ -157,19 +157,6 @@ def test_a_map_key_is_checked_before_any_request(gh: Any, uid: str) -> None:
         offline.issue.react(owner=uid, repo_name="r", number=1, kind=3)
 
 
-def test_reacting_to_an_issue_stored_without_reactions(
-    gh: Any, db: Any, gh_tables: GitHubTables, uid: str
-) -> None:
-    db.issue.create(gh.Issue(owner=uid, repo_name="r", number=1, title="t", author=uid))
-    gh_tables.client.update_item(
-        TableName=gh_tables.name,
-        Key={"PK": {"S": f"REPO#{uid}#r"}, "SK": {"S": "ISSUE#00000001"}},
-        UpdateExpression="REMOVE reaction_counts",
-    )
-    issue = db.issue.react(owner=uid, repo_name="r", number=1, kind="eyes")
-    assert issue.reaction_counts == {"eyes": 1}
-
-
 def test_a_missing_repo_is_not_found(gh: Any, db: Any, uid: str) -> None:
     with pytest.raises(gh.NotFoundError):
         db.repo.star(owner=uid, repo_name="missing")

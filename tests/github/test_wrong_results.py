@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.github.conftest import GitHubTables, raw
 from tests.repository._support import FakeClock
 
@@ -24,34 +26,22 @@ def stamp(moment: Any) -> str:
     return str(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
-def test_update_refreshes_an_index_key_built_from_updated_at(
-    gh: Any, db: Any, gh_tables: GitHubTables, clock: FakeClock, uid: str
+@pytest.mark.parametrize("write", ["update", "describe"])
+def test_writes_refresh_an_index_key_built_from_updated_at(
+    gh: Any, db: Any, gh_tables: GitHubTables, clock: FakeClock, uid: str, write: str
 ) -> None:
+    """``update`` and a declared update (``describe``) alike."""
     db.repo.create(gh.Repo(owner=uid, repo_name="a"))
     clock.advance()
     db.repo.create(gh.Repo(owner=uid, repo_name="b"))
     later = clock.advance()
-    db.repo.update(owner=uid, repo_name="a", description="new")
+    getattr(db.repo, write)(owner=uid, repo_name="a", description="new")
     stored = raw(gh_tables, f"REPO#{uid}#a", "REPO")
     assert stored["GSI3SK"] == {"S": "#" + stamp(later)}
     repos = db.repo.of_account(owner=uid).all()
-    first = next(repos)
+    first = next(repos)  # GSI3 projects description; updated_at comes from the key
     assert (first.repo_name, first.description, first.updated_at) == ("a", "new", later)
     assert [r.repo_name for r in repos] == ["b"]
-
-
-def test_declared_update_refreshes_an_index_key_built_from_updated_at(
-    gh: Any, db: Any, gh_tables: GitHubTables, clock: FakeClock, uid: str
-) -> None:
-    db.repo.create(gh.Repo(owner=uid, repo_name="a"))
-    clock.advance()
-    db.repo.create(gh.Repo(owner=uid, repo_name="b"))
-    later = clock.advance()
-    db.repo.describe(owner=uid, repo_name="a", description="d")
-    stored = raw(gh_tables, f"REPO#{uid}#a", "REPO")
-    assert stored["GSI3SK"] == {"S": "#" + stamp(later)}
-    first = db.repo.of_account(owner=uid).first()
-    assert (first.repo_name, first.updated_at) == ("a", later)
 
 
 def test_sparse_index_keys_are_written_and_removed_together(
@@ -72,9 +62,11 @@ def test_sparse_index_keys_are_written_and_removed_together(
     assert db.repo.forks(owner="up" + uid, repo_name="r").first() is None
 
 
+@pytest.mark.parametrize("react", ["heart", "react"])
 def test_nested_set_into_a_defaulted_map_missing_from_the_item(
-    gh: Any, db: Any, gh_tables: GitHubTables, uid: str
+    gh: Any, db: Any, gh_tables: GitHubTables, uid: str, react: str
 ) -> None:
+    """A fixed map key (``heart``) and one from a parameter (``react``, kind=heart)."""
     db.issue.create(gh.Issue(owner=uid, repo_name="r", number=1, title="t", author=uid))
     # An item written by other code, or before `reaction_counts` existed.
     gh_tables.client.update_item(
@@ -83,9 +75,10 @@ def test_nested_set_into_a_defaulted_map_missing_from_the_item(
         UpdateExpression="REMOVE reaction_counts",
     )
     assert db.issue.get(owner=uid, repo_name="r", number=1).reaction_counts == {}
-    once = db.issue.heart(owner=uid, repo_name="r", number=1, zero=0, one=1)
+    args = {"zero": 0, "one": 1} if react == "heart" else {"kind": "heart"}
+    once = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
     assert once.reaction_counts == {"heart": 1}
-    twice = db.issue.heart(owner=uid, repo_name="r", number=1, zero=0, one=1)
+    twice = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
     assert twice.reaction_counts == {"heart": 2}
 
 

@@ -425,28 +425,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
     params = {p.name: p for p in update.params}
     literals = {literal.name: literal for literal in update.literals}
     for placeholder, param in update.values:
-        if param in literals:
-            literal_value = literals[param]
-            values.append(
-                (
-                    placeholder,
-                    codecs.encode(
-                        literal_value.type,
-                        literal_expression(literal_value),
-                        literal(f"{where}.{literal_value.text}"),
-                    ),
-                )
-            )
-            continue
-        parameter = params[param]
-        values.append(
-            (
-                placeholder,
-                codecs.encode(
-                    parameter.type, parameter.py_name, literal(f"{where}.{param}")
-                ),
-            )
-        )
+        values.append((placeholder, param_wire(param, params, literals, where)))
     for placeholder, attribute_name in update.defaults:
         attribute = by_name[attribute_name]
         default = default_value(attribute)
@@ -564,6 +543,23 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
     )
 
 
+def param_wire(
+    name: str,
+    params: dict[str, Parameter],
+    literals: dict[str, LiteralValue],
+    where: str,
+) -> str:
+    """The wire value of a parameter of an expression: the method's argument, or the
+    constant of a literal."""
+    if name in literals:
+        value = literals[name]
+        return codecs.encode(
+            value.type, literal_expression(value), literal(f"{where}.{value.text}")
+        )
+    parameter = params[name]
+    return codecs.encode(parameter.type, parameter.py_name, literal(f"{where}.{name}"))
+
+
 def literal_expression(value: LiteralValue) -> str:
     """A literal of an expression as a Python value of its type."""
     text, t = value.text, value.type
@@ -634,30 +630,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
         )
     literals = {literal.name: literal for literal in plan.literals}
     for placeholder, param in plan.values:
-        if param in literals:
-            value = literals[param]
-            values.append(
-                (
-                    placeholder,
-                    codecs.encode(
-                        value.type,
-                        literal_expression(value),
-                        literal(f"{where_prefix}.{value.text}"),
-                    ),
-                )
-            )
-            continue
-        parameter = params[param]
-        values.append(
-            (
-                placeholder,
-                codecs.encode(
-                    parameter.type,
-                    parameter.py_name,
-                    literal(f"{where_prefix}.{param}"),
-                ),
-            )
-        )
+        values.append((placeholder, param_wire(param, params, literals, where_prefix)))
     names = dict(plan.names)
     guarded = plan.type_filter or plan.key_prefix is not None
     filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
