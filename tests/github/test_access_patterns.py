@@ -120,6 +120,9 @@ def test_closing_an_issue_moves_it_between_status_lists(
     done = db.issue.with_status(owner=uid, repo_name="r", status=gh.IssueStatus.CLOSED)
     assert [i.number for i in open_.all()] == [2]
     assert [i.number for i in done.all()] == [1]
+    assert [i.number for i in db.issue.open_issues(owner=uid, repo_name="r").all()] == [
+        2
+    ]
 
 
 def test_closing_a_closed_issue_names_entity_and_key(

@@ -125,6 +125,7 @@ def plan_query(
             tree = parse_condition(key_text)
             refuse_in_queries(tree, "a key condition")
             param_types.update(check_condition(tree, resolver))
+            param_types, literals = split_literals([tree], param_types)
             terms = key_terms(tree)
             candidate, partition, sort = select(entity, all_candidates, terms)
         except ExpressionError as error:
@@ -135,11 +136,12 @@ def plan_query(
     if isinstance(filter_text, str):
         try:
             filter_tree = parse_condition(filter_text)
-            refuse_in_queries(filter_tree, "a filter", literals=True)
+            refuse_in_queries(filter_tree, "a filter")
             param_types.update(
                 check_condition(filter_tree, resolver, known=param_types)
             )
-            param_types, literals = split_literals([filter_tree], param_types)
+            param_types, filter_literals = split_literals([filter_tree], param_types)
+            literals += filter_literals
             check_filter_keys(entity, index, filter_tree, resolver)
             check_filter_projected(entity, index, filter_tree, resolver)
             filter_compiled = compile_condition(
@@ -192,9 +194,9 @@ def plan_query(
     )
 
 
-def refuse_in_queries(tree: ast.Condition, what: str, literals: bool = False) -> None:
-    """Map keys from parameters (and, in a key condition, literals) are for declared
-    updates and conditions: raise at the first one."""
+def refuse_in_queries(tree: ast.Condition, what: str) -> None:
+    """Map keys from parameters are for declared updates and conditions: raise at the
+    first one."""
     for path in ast.paths(tree):
         for i, segment in enumerate(path.segments):
             if isinstance(segment, str) and segment.startswith("{"):
@@ -203,13 +205,6 @@ def refuse_in_queries(tree: ast.Condition, what: str, literals: bool = False) ->
                     path.segment_offset(i),
                     "name the map key in the path",
                 )
-    if literals:
-        return
-    for param in ast.params(tree):
-        if param.literal is not None:
-            raise ExpressionError(
-                f"a literal cannot be used in {what}", param.offset, "use a :parameter"
-            )
 
 
 def _named(placeholders: Placeholders) -> list[tuple[str, str]]:

@@ -315,7 +315,7 @@ class QueryPlan:
     key_prefix: tuple[str, str] | None = (
         None  # (key attribute, literal) a scan filters on
     )
-    literals: tuple[LiteralValue, ...] = ()  # literal values of the filter
+    literals: tuple[LiteralValue, ...] = ()  # literal values of key and filter
 
 
 @dataclass(frozen=True, slots=True)

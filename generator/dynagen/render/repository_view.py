@@ -614,7 +614,14 @@ def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
 
 
 def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
-    params = {p.name: p for p in plan.params}
+    # A literal of the key condition stands where a parameter would, as its constant.
+    params = {
+        **{
+            v.name: Parameter(v.name, literal_expression(v), v.type)
+            for v in plan.literals
+        },
+        **{p.name: p for p in plan.params},
+    }
     where_prefix = f"{entity.name}.{plan.name}"
     values: list[tuple[str, str]] = []
     conditions = [plan.partition, plan.sort]
