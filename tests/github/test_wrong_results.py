@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.github.conftest import GitHubTables, raw
-from tests.repository._support import FakeClock
+from tests.repository._support import FakeClock, RequestLog
 
 
 def stamp(moment: Any) -> str:
@@ -76,10 +76,15 @@ def test_nested_set_into_a_defaulted_map_missing_from_the_item(
     )
     assert db.issue.get(owner=uid, repo_name="r", number=1).reaction_counts == {}
     args = {"zero": 0, "one": 1} if react == "heart" else {"kind": "heart"}
-    once = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
+    with RequestLog(gh_tables.client) as first:
+        once = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
     assert once.reaction_counts == {"heart": 1}
-    twice = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
+    with RequestLog(gh_tables.client) as second:
+        twice = getattr(db.issue, react)(owner=uid, repo_name="r", number=1, **args)
     assert twice.reaction_counts == {"heart": 2}
+    # Refused, the default stored, sent again; an item holding the map pays nothing.
+    assert first.operations == ["UpdateItem"] * 3
+    assert second.operations == ["UpdateItem"]
 
 
 def test_generated_package_passes_mypy_strict(gh_dir: Path) -> None:
