@@ -2090,8 +2090,10 @@ def is_invalid_document_path(error: ClientError) -> bool:
     """Whether ``error`` is DynamoDB's refusal of an update that writes below an
     attribute the item lacks (``SET m.k = ...`` where ``m`` is missing)."""
     details = error.response.get("Error", {})
-    return details.get("Code") == "ValidationException" and "document path" in str(
-        details.get("Message", "")
+    message = str(details.get("Message", ""))
+    return (
+        details.get("Code") == "ValidationException"
+        and "document path provided in the update expression is invalid" in message
     )
 
 
