@@ -372,8 +372,8 @@ class OrderRepository:
                 }
         if status is not rt.UNSET:
             names["#gsi3pk"] = "gsi3pk"
-            sets.append("#gsi3pk = :__gsi3pk")
-            values[":__gsi3pk"] = {
+            sets.append("#gsi3pk = :__k_gsi3pk")
+            values[":__k_gsi3pk"] = {
                 "S": "STATUS#"
                 + rt.escape_key_text(rt.enum_value(status, OrderStatus, "Order.status"))
             }
