@@ -87,6 +87,22 @@ def test_nested_set_into_a_defaulted_map_missing_from_the_item(
     assert second.operations == ["UpdateItem"]
 
 
+def test_nested_assignment_into_a_defaulted_map_missing_from_the_item(
+    gh: Any, db: Any, gh_tables: GitHubTables, uid: str
+) -> None:
+    """The sibling case of issue #17: ``SET labels.{name} = :colour``."""
+    db.issue.create(gh.Issue(owner=uid, repo_name="r", number=1, title="t", author=uid))
+    gh_tables.client.update_item(
+        TableName=gh_tables.name,
+        Key={"PK": {"S": f"REPO#{uid}#r"}, "SK": {"S": "ISSUE#00000001"}},
+        UpdateExpression="REMOVE labels",
+    )
+    issue = db.issue.label(owner=uid, repo_name="r", number=1, name="bug", colour="red")
+    assert issue.labels == {"bug": "red"}
+    issue = db.issue.label(owner=uid, repo_name="r", number=1, name="ui", colour="blue")
+    assert issue.labels == {"bug": "red", "ui": "blue"}
+
+
 def test_generated_package_passes_mypy_strict(gh_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "github"],
