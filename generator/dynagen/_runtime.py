@@ -2022,12 +2022,12 @@ class FastTransport(Transport):
         if found is not None:
             return found
         raw: Any = self.client
-        url: str = raw.meta.endpoint_url
+        url: str
         try:
             model = raw.meta.service_model.operation_model(operation)
             url = raw._resolve_endpoint_ruleset(model, request, {})[0]
         except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
-            pass
+            url = raw.meta.endpoint_url
         parts = urlsplit(url)
         host = parts.netloc
         if parts.port is not None and (
