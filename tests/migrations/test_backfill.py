@@ -5,7 +5,7 @@ overwriting concurrent writes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,8 +90,10 @@ def seed(
     client: DynamoDBClient,
     schema: dict[str, Any],
     count: int = ITEMS,
+    extra: Callable[[int], dict[str, Any]] = lambda i: {},
 ) -> None:
-    """Build and apply ``schema``, then store ``count`` books with its package."""
+    """Build and apply ``schema``, then store ``count`` books with its package (book
+    ``i`` with the fields ``extra(i)`` besides)."""
     project.built(schema)
     assert runner(backend, prefix, project, client=client).apply() == 1
     with imported_package(project.package_dir) as package:
@@ -104,6 +106,7 @@ def seed(
                     title=f"Title {i}",
                     isbn=isbn(i),
                     edition=1 + i % 3,
+                    **extra(i),
                 )
                 for i in range(count)
             ]
@@ -472,33 +475,15 @@ def with_fork_index(schema: dict[str, Any], sort: str | None) -> dict[str, Any]:
     return out
 
 
-def seed_forks(
-    project: Project, client: DynamoDBClient, prefix: str, count: int
-) -> None:
-    """``count`` books, every third one forked."""
-    with imported_package(project.package_dir) as package:
-        db = package.Database(client, table_prefix=prefix)
-        db.book.batch_put(
-            [
-                package.Book(
-                    book_id=f"b{i:05d}",
-                    author=f"author {i % 7}",
-                    title=f"Title {i}",
-                    isbn=isbn(i),
-                    forked_at=f"2024-05-{1 + i % 28:02d}" if i % 3 == 0 else None,
-                )
-                for i in range(count)
-            ]
-        )
-
-
 def test_sparse_index_backfill_writes_both_key_attributes_or_neither(
     backend: Backend, table_prefix: str, project: Project, client: DynamoDBClient
 ) -> None:
     v1 = with_fork_index(with_forks(books_schema("lib_backfill")), None)
-    project.built(v1)
-    assert runner(backend, table_prefix, project, client=client).apply() == 1
-    seed_forks(project, client, table_prefix, 60)
+
+    def every_third_forked(i: int) -> dict[str, Any]:
+        return {"forked_at": f"2024-05-{1 + i % 28:02d}" if i % 3 == 0 else None}
+
+    seed(project, backend, table_prefix, client, v1, 60, every_third_forked)
     v2 = with_fork_index(v1, "{forked_at}#{book_id}")
     history = project.built(v2)
     assert [o["op"] for o in history[-1].operations] == ["backfill"]
