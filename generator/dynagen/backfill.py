@@ -29,6 +29,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dynagen._runtime import escape_key_text
 from dynagen.migration_files import MigrationFile
+from dynagen.model.derived import Presence, key_groups
 from dynagen.model.templates import TemplateField, parse_template
 
 if TYPE_CHECKING:
@@ -188,6 +189,95 @@ def derived_values(
     return values
 
 
+def _has(item: Mapping[str, Any], stored: str) -> bool:
+    value = item.get(stored)
+    return value is not None and bool(value) and "NULL" not in value
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillPlan:
+    """What a backfill writes, by the model's rule (:func:`key_groups`): every derived
+    attribute of each group holding one the migration changed, all of a group's
+    attributes written or removed together.
+
+    ``templates``: each attribute's recorded template; ``presence``: when an item has
+    it (stored field names, as :class:`~dynagen.model.derived.DerivedKey`); ``guarded``:
+    the stored fields the values follow (the condition of an unversioned item's write).
+    """
+
+    templates: dict[str, Mapping[str, Any]]
+    presence: dict[str, Presence]
+    guarded: tuple[str, ...]
+
+    def values(self, item: Mapping[str, Any]) -> dict[str, str | None]:
+        """Each attribute's value for ``item``: its text, or None (left out)."""
+        values = derived_values(self.templates, item)
+        for name, alternatives in self.presence.items():
+            if alternatives and not any(
+                all(_has(item, f) for f in alt) for alt in alternatives
+            ):
+                values[name] = None
+        return values
+
+
+def backfill_plan(
+    operation: Mapping[str, Any], state: Mapping[str, Any]
+) -> BackfillPlan:
+    """The plan of a ``backfill`` operation, from the state its migration file records
+    (the entity's key templates and the table's indexes, as recorded by every migration
+    file, old ones included).
+
+    The state does not say which fields are optional, so every field a key template
+    names counts as one an item may lack: for an item that holds its entity's required
+    fields this gives exactly the model's presence (a required field is always there);
+    an item lacking one gets the keys of its indexes removed, not half written.
+    """
+    changed: Mapping[str, Mapping[str, Any]] = operation["attributes"]
+    entity = state.get("entities", {}).get(operation["entity"])
+    table = state.get("tables", {}).get(operation["table"])
+    if entity is None or table is None:  # not recorded: each attribute on its own
+        sources = {
+            name: tuple(spec["stored"] for spec in source["fields"].values())
+            for name, source in changed.items()
+        }
+        return BackfillPlan(
+            dict(changed),
+            {name: (fields,) for name, fields in sources.items()},
+            tuple(dict.fromkeys(f for fields in sources.values() for f in fields)),
+        )
+    recorded: Mapping[str, Mapping[str, Any]] = entity["keys"]
+    stored: dict[str, tuple[str, ...]] = {
+        name: (
+            tuple(spec["stored"] for spec in source["fields"].values())
+            if "template" in source
+            else (source["plain"],)
+        )
+        for name, source in recorded.items()
+    }
+    indexes = [
+        [k["name"] for k in (index["partition_key"], index["sort_key"]) if k]
+        for index in table["indexes"].values()
+    ]
+    table_keys = set(operation["key_attributes"])
+    groups = key_groups(
+        stored,
+        [n for n, s in recorded.items() if "template" in s and n not in table_keys],
+        [index for index in indexes if all(k in recorded for k in index)],
+        {f for fields in stored.values() for f in fields},
+    )
+    templates: dict[str, Mapping[str, Any]] = {}
+    presence: dict[str, Presence] = {}
+    for group in groups:
+        if not any(name in changed for name, _ in group):
+            continue
+        for name, alternatives in group:
+            templates[name] = changed.get(name, recorded[name])
+            presence[name] = alternatives
+    guarded = [f for name in templates for f in stored[name]]
+    guarded += [f for alts in presence.values() for alt in alts for f in alt]
+    return BackfillPlan(templates, presence, tuple(dict.fromkeys(guarded)))
+
+
 def _current(item: Mapping[str, Any], attribute: str) -> str | None:
     value = item.get(attribute)
     return value.get("S") if value else None
@@ -328,6 +418,7 @@ class _SegmentRunner:
         self.migration = migration
         self.index = index
         self.operation = migration.operations[index]
+        self.plan = backfill_plan(self.operation, migration.state)
         self.table_name = table_name
         self.total = total
         self.limiter = limiter
@@ -508,7 +599,7 @@ class _SegmentRunner:
                     state.skipped += 1  # deleted meanwhile
                     return
                 item = dict(fresh)
-            wanted = derived_values(operation["attributes"], item)
+            wanted = self.plan.values(item)
             if all(_current(item, a) == v for a, v in wanted.items()):
                 state.skipped += 1
                 return
@@ -547,10 +638,7 @@ class _SegmentRunner:
         if operation.get("version"):
             guarded = [operation["version"]]
         else:
-            for source in operation["attributes"].values():
-                for spec in source["fields"].values():
-                    if spec["stored"] not in guarded:
-                        guarded.append(spec["stored"])
+            guarded = list(self.plan.guarded)
         for position, stored in enumerate(guarded):
             names[f"#g{position}"] = stored
             if stored in item:

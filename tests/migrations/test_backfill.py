@@ -5,7 +5,7 @@ overwriting concurrent writes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +14,11 @@ from dynagen._runtime import escape_key_text
 from dynagen.backfill import (
     BackfillOptions,
     SegmentState,
+    backfill_plan,
     backfill_progress,
     derived_values,
 )
+from dynagen.migration_files import parse_migration
 
 from tests.backends import Backend
 from tests.generated_package import imported_package
@@ -88,8 +90,10 @@ def seed(
     client: DynamoDBClient,
     schema: dict[str, Any],
     count: int = ITEMS,
+    extra: Callable[[int], dict[str, Any]] = lambda i: {},
 ) -> None:
-    """Build and apply ``schema``, then store ``count`` books with its package."""
+    """Build and apply ``schema``, then store ``count`` books with its package (book
+    ``i`` with the fields ``extra(i)`` besides)."""
     project.built(schema)
     assert runner(backend, prefix, project, client=client).apply() == 1
     with imported_package(project.package_dir) as package:
@@ -102,6 +106,7 @@ def seed(
                     title=f"Title {i}",
                     isbn=isbn(i),
                     edition=1 + i % 3,
+                    **extra(i),
                 )
                 for i in range(count)
             ]
@@ -118,6 +123,25 @@ def scan_all(client: DynamoDBClient, table: str, **kwargs: Any) -> list[dict[str
 def updates_sent(log: CallLog, prefix: str) -> int:
     """UpdateItem calls to the data table (not the history table's checkpoints)."""
     return log.count("UpdateItem", f"{prefix}library")
+
+
+INDEX_KEYS = ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+
+
+def assert_keys_as_the_repository_writes(
+    project: Project, client: DynamoDBClient, table: str
+) -> int:
+    """Every stored item's index key attributes are exactly what the generated package
+    writes for that item (its own encode path: decode the stored item, encode it
+    again); the number of items checked."""
+    items = scan_all(client, table, ConsistentRead=True)
+    with imported_package(project.package_dir) as package:
+        for item in items:
+            written = package.models.encode_book(package.models.decode_book(item))
+            stored = {k: item[k] for k in INDEX_KEYS if k in item}
+            assert stored == {k: written[k] for k in INDEX_KEYS if k in written}, item
+    assert items
+    return len(items)
 
 
 # -- the operation's derived values ----------------------------------------------------
@@ -154,6 +178,100 @@ def test_derived_values_follow_the_recorded_templates() -> None:
     assert derived_values(attributes, {"isbn": {"S": "x"}})["gsi2pk"] is None
 
 
+def test_plan_follows_the_grouping_rule_from_the_recorded_state() -> None:
+    fork = {"template": "FORK", "fields": {}}
+    forked = {
+        "template": "{forked_at}",
+        "fields": {"forked_at": {"stored": "fa", "text": "as_stored"}},
+    }
+    author = {
+        "template": "AUTHOR#{author}",
+        "fields": {"author": {"stored": "author", "text": "escaped"}},
+    }
+    key = {"name": "x", "type": "S"}
+
+    def index(pk: str, sk: str | None) -> dict[str, Any]:
+        return {
+            "partition_key": {**key, "name": pk},
+            "sort_key": sk and {**key, "name": sk},
+        }
+
+    state = {
+        "tables": {
+            "T": {
+                "indexes": {
+                    "gsi1": index("gsi1pk", None),
+                    "gsi2": index("gsi2pk", "gsi2sk"),
+                    "gsi9": index("gsi9pk", None),  # the entity is not in it
+                }
+            }
+        },
+        "entities": {
+            "E": {
+                "keys": {
+                    "pk": {"plain": "id"},
+                    "gsi1pk": author,
+                    "gsi2pk": fork,
+                    "gsi2sk": forked,
+                }
+            }
+        },
+    }
+    operation = {
+        "op": "backfill",
+        "table": "T",
+        "entity": "E",
+        "key_attributes": ["pk"],
+        "attributes": {"gsi1pk": author, "gsi2sk": forked},
+    }
+    plan = backfill_plan(operation, state)
+    assert plan.presence == {
+        "gsi1pk": (("author",),),
+        "gsi2pk": (("fa",),),
+        "gsi2sk": (("fa",),),
+    }
+    assert plan.values({"author": {"S": "a"}}) == {
+        "gsi1pk": "AUTHOR#a",
+        "gsi2pk": None,
+        "gsi2sk": None,
+    }
+    assert plan.values({"author": {"S": "a"}, "fa": {"S": "t"}}) == {
+        "gsi1pk": "AUTHOR#a",
+        "gsi2pk": "FORK",
+        "gsi2sk": "t",
+    }
+    # Only the groups holding a changed attribute are written.
+    only_author = {**operation, "attributes": {"gsi1pk": author}}
+    assert backfill_plan(only_author, state).templates == {"gsi1pk": author}
+    # A state without the entity (never recorded so): each attribute on its own.
+    alone = backfill_plan(operation, {"tables": {}, "entities": {}})
+    assert alone.values({"author": {"S": "a"}}) == {
+        "gsi1pk": "AUTHOR#a",
+        "gsi2sk": None,
+    }
+
+
+def test_plan_from_a_migration_file_written_before_it() -> None:
+    """The example's 0002 migration (recorded before the plan existed, never rewritten)
+    backfills gsi3pk/gsi3sk of every order: an index every order is in."""
+    path = Path(__file__).parents[2] / "generated_example/shop/migrations"
+    text = (path / "0002_add_index_gsi3.py").read_text("utf-8")
+    migration = parse_migration(text, "migrations/0002_add_index_gsi3.py")
+    assert not migration.edited
+    operation = next(o for o in migration.operations if o["op"] == "backfill")
+    plan = backfill_plan(operation, migration.state)
+    assert set(plan.templates) == {"gsi3pk", "gsi3sk"}
+    order = {
+        "status": {"S": "open"},
+        "created_at": {"S": "2024-05-01T12:00:00.000000Z"},
+        "order_id": {"S": "o1"},
+    }
+    assert plan.values(order) == {
+        "gsi3pk": "STATUS#open",
+        "gsi3sk": "2024-05-01T12:00:00.000000Z#o1",
+    }
+
+
 # -- a new index -----------------------------------------------------------------------
 
 
@@ -184,6 +302,7 @@ def test_added_index_finds_every_stored_item(
         for i in (0, 1, ITEMS // 2, ITEMS - 1):
             found = db.book.by_isbn(isbn=isbn(i)).all()
             assert [b.book_id for b in found] == [f"b{i:05d}"]
+    assert assert_keys_as_the_repository_writes(project, client, table) == ITEMS
     progress = backfill_progress(migrator, history[-1], 0)
     assert progress.finished
     assert progress.count("scanned") == ITEMS
@@ -323,6 +442,73 @@ def test_concurrent_writers_win_and_keys_follow_their_values(
         edition = int(item["edition"]["N"])
         assert item["gsi1pk"]["S"] == f"WRITER#{escape_key_text(author)}#{edition:03d}"
     assert old_code and new_code
+    assert assert_keys_as_the_repository_writes(project, client, table) == 300
+
+
+# -- a sparse index: its key attributes as a set ----------------------------------------
+
+
+def with_forks(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional ``forked_at``."""
+    out = changed(schema)
+    out["entities"]["Book"]["attributes"]["forked_at"] = {
+        "type": "string",
+        "optional": True,
+    }
+    return out
+
+
+def with_fork_index(schema: dict[str, Any], sort: str | None) -> dict[str, Any]:
+    """gsi2: a constant partition key beside a sort key over the optional field, so
+    only forked books are in it (both attributes, or neither). ``sort`` None: the table
+    has the index, the entity is not in it yet (no index to create: every backend)."""
+    out = changed(
+        schema,
+        tables__Library__indexes__gsi2={
+            "partition_key": "gsi2pk",
+            "sort_key": "gsi2sk",
+        },
+    )
+    if sort is not None:
+        out["entities"]["Book"]["key"]["gsi2pk"] = "FORK"
+        out["entities"]["Book"]["key"]["gsi2sk"] = sort
+    return out
+
+
+def test_sparse_index_backfill_writes_both_key_attributes_or_neither(
+    backend: Backend, table_prefix: str, project: Project, client: DynamoDBClient
+) -> None:
+    v1 = with_fork_index(with_forks(books_schema("lib_backfill")), None)
+
+    def every_third_forked(i: int) -> dict[str, Any]:
+        return {"forked_at": f"2024-05-{1 + i % 28:02d}" if i % 3 == 0 else None}
+
+    seed(project, backend, table_prefix, client, v1, 60, every_third_forked)
+    v2 = with_fork_index(v1, "{forked_at}#{book_id}")
+    history = project.built(v2)
+    assert [o["op"] for o in history[-1].operations] == ["backfill"]
+    assert runner(backend, table_prefix, project, client=client).apply() == 1
+    table = f"{table_prefix}library"
+    for item in scan_all(client, table, ConsistentRead=True):
+        if "forked_at" in item:
+            assert item["gsi2pk"] == {"S": "FORK"}
+            book_id = item["book_id"]["S"]
+            assert item["gsi2sk"] == {"S": f"{item['forked_at']['S']}#{book_id}"}
+        else:  # outside the index: no half key pair (the constant one included)
+            assert "gsi2pk" not in item and "gsi2sk" not in item, item
+    assert len(scan_all(client, table, IndexName="gsi2")) == 20
+    assert assert_keys_as_the_repository_writes(project, client, table) == 60
+
+    # A changed sort template rewrites the set: the unchanged constant comes with it.
+    v3 = with_fork_index(v1, "{forked_at}#{title}")
+    history = project.built(v3)
+    assert history[-1].operations[0]["attributes"].keys() == {"gsi2sk"}
+    migrator = runner(backend, table_prefix, project, client=client)
+    assert migrator.apply() == 1
+    progress = backfill_progress(migrator, history[-1], 0)
+    assert progress.count("updated") == 20
+    assert progress.count("skipped") == 40
+    assert assert_keys_as_the_repository_writes(project, client, table) == 60
 
 
 def test_max_items_per_second_caps_the_writes(

@@ -12,11 +12,11 @@ what each write must know; whole-item writes (``create``, ``put``, ``batch_put``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from dynagen.model.schema import Entity, KeyAttribute, KeySource
+from dynagen.model.schema import Entity, KeySource
 from dynagen.model.templates import KeyTemplate
 
 
@@ -72,8 +72,44 @@ class DerivedGroup:
 def derived_groups(entity: Entity) -> tuple[DerivedGroup, ...]:
     """Every derived key attribute of ``entity``, grouped, in key-source order."""
     table_keys = {k.name for k in entity.table.key_attributes}
-    optional = {a.name for a in entity.attributes if a.optional}
-    keys: dict[str, DerivedKey] = {}
+    derived = {
+        s.attribute.name: s
+        for s in entity.key_sources
+        if s.template is not None and s.attribute.name not in table_keys
+    }
+    groups = key_groups(
+        {s.attribute.name: s.field_names for s in entity.key_sources},
+        derived,
+        [[k.name for k in index.key_attributes] for index in entity.indexes],
+        {a.name for a in entity.attributes if a.optional},
+    )
+    return tuple(
+        DerivedGroup(tuple(DerivedKey(derived[name], presence) for name, presence in g))
+        for g in groups
+    )
+
+
+#: One derived key attribute's name and presence (see :class:`DerivedKey`).
+Presence = tuple[tuple[str, ...], ...]
+
+
+def key_groups(
+    sources: Mapping[str, Sequence[str]],
+    derived: Iterable[str],
+    indexes: Iterable[Sequence[str]],
+    optional: Container[str],
+) -> list[list[tuple[str, Presence]]]:
+    """The rule on plain data, for the model and for a migration's backfill (which has
+    only the state a migration file records).
+
+    ``sources``: every key attribute the entity gives (templated or plain) and the
+    fields it names; ``derived``: those built from a template, table keys excluded, in
+    order; ``indexes``: the key attribute names of each index the entity's items are
+    in; ``optional``: the fields an item may lack. Returns the groups, in ``derived``
+    order, each a list of (attribute, presence).
+    """
+    indexes = [tuple(index) for index in indexes]
+    presence: dict[str, Presence] = {}
     # Union-find over attribute names: the key attributes of one sparse index go together.
     parent: dict[str, str] = {}
 
@@ -82,45 +118,33 @@ def derived_groups(entity: Entity) -> tuple[DerivedGroup, ...]:
             name = parent[name]
         return name
 
-    for source in entity.key_sources:
-        if source.template is None or source.attribute.name in table_keys:
-            continue
-        name = source.attribute.name
+    def sparse(index: Sequence[str]) -> tuple[str, ...]:
+        named = (f for key in index for f in sources.get(key, ()) if f in optional)
+        return tuple(dict.fromkeys(named))
+
+    for name in derived:
         alternatives: list[tuple[str, ...]] = []
         always = False
-        for index in entity.indexes:
-            if name not in {k.name for k in index.key_attributes}:
+        for index in indexes:
+            if name not in index:
                 continue
-            fields = sparse_fields(entity, index.key_attributes, optional)
+            fields = sparse(index)
             if fields:
                 alternatives.append(fields)
             else:
                 always = True
-        keys[name] = DerivedKey(source, () if always else tuple(alternatives))
+        presence[name] = () if always else tuple(alternatives)
         parent[name] = name
-    for index in entity.indexes:
-        names = [k.name for k in index.key_attributes if k.name in keys]
-        if not sparse_fields(entity, index.key_attributes, optional):
+    for index in indexes:
+        names = [k for k in index if k in presence]
+        if not sparse(index):
             continue
         for other in names[1:]:
             parent[find(other)] = find(names[0])
-    groups: dict[str, list[DerivedKey]] = {}
-    for name, key in keys.items():
-        groups.setdefault(find(name), []).append(key)
-    return tuple(DerivedGroup(tuple(group)) for group in groups.values())
-
-
-def sparse_fields(
-    entity: Entity, key_attributes: Iterable[KeyAttribute], optional: set[str]
-) -> tuple[str, ...]:
-    """The optional fields an item needs to be in the index with these key attributes."""
-    found: list[str] = []
-    for key in key_attributes:
-        source = entity.key_source(key.name)
-        if source is None:
-            continue
-        found += [f for f in source.field_names if f in optional]
-    return tuple(dict.fromkeys(found))
+    groups: dict[str, list[tuple[str, Presence]]] = {}
+    for name, present_when in presence.items():
+        groups.setdefault(find(name), []).append((name, present_when))
+    return list(groups.values())
 
 
 def touched_groups(entity: Entity, touched: Iterable[str]) -> tuple[DerivedGroup, ...]:
