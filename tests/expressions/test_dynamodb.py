@@ -133,6 +133,14 @@ CONDITIONS: list[tuple[str, str, dict[str, str], dict[str, Wire], set[str]]] = [
         {"c3", "c4"},
     ),
     (
+        # a NOT of a NOT keeps its parentheses (issue 17: `NOT NOT` is refused)
+        "not (not status = :s) AND NOT (NOT (NOT points > :n))",
+        "(NOT (NOT (#st = :s))) AND (NOT (NOT (NOT (#p > :n))))",
+        {"#st": "st.atus", "#p": "pts"},
+        {"s": s("paid"), "n": n("5")},
+        {"c4"},
+    ),
+    (
         "attribute_type(count, :t) and ATTRIBUTE_NOT_EXISTS(name)",
         "attribute_type(#c, :t) AND attribute_not_exists(#fn)",
         {"#c": "count", "#fn": "full-name"},
