@@ -1,0 +1,65 @@
+"""Requests DynamoDB would refuse or misread (issue 17, items 1-2): a declared update
+with no value placeholder sends no ExpressionAttributeValues at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.backends import Backend
+from tests.edges._support import Built, built, database
+
+SCHEMA = """\
+dynagen: 1
+package: edges_requests
+tables:
+  Tasks:
+    partition_key: pk
+    sort_key: sk
+entities:
+  Task:
+    table: Tasks
+    key: {pk: "TASK#{task_id}", sk: "TASK"}
+    attributes:
+      task_id: string
+      due_on: {type: date, optional: true}
+      note: {type: date, optional: true}
+    updates:
+      clear_due: {update: REMOVE due_on}
+      copy_due: {update: SET note = due_on}
+      clear_if_due: {update: REMOVE due_on, condition: attribute_exists(due_on)}
+"""
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    with built(tmp_path_factory.mktemp("edges_requests"), SCHEMA) as package:
+        yield package
+
+
+@pytest.fixture(scope="module")
+def db(backend: Backend, pkg: Built) -> Iterator[Any]:
+    with database(backend, pkg) as db:
+        yield db
+
+
+def test_generated_code_sends_no_empty_map(pkg: Built) -> None:
+    source = (pkg.directory / "task_repository.py").read_text(encoding="utf-8")
+    assert '"ExpressionAttributeValues": {}' not in source
+    assert '"ExpressionAttributeValues": values' not in source  # none has a value
+
+
+def test_declared_updates_without_values_work(db: Any, pkg: Built) -> None:
+    p = pkg.package
+    db.task.create(p.Task(task_id="t1", due_on=date(2024, 5, 1)))
+    copied = db.task.copy_due(task_id="t1")
+    assert copied.note == date(2024, 5, 1)
+    cleared = db.task.clear_due(task_id="t1")
+    assert cleared.due_on is None and cleared.note == date(2024, 5, 1)
+    with pytest.raises(p.ConditionFailedError):
+        db.task.clear_if_due(task_id="t1")
+    with pytest.raises(p.NotFoundError):
+        db.task.clear_due(task_id="missing")
