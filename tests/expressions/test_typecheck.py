@@ -458,3 +458,87 @@ def test_schema_resolver() -> None:
     )
     assert renamed.stored_name(("a", "city")) == "c"
     assert renamed.stored_name(("a",)) == "a"
+
+
+# Assignments (issue 17.4): the value must read back as the target's type, a stricter
+# rule than comparing (an int compares with a decimal, but cannot store one).
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("SET points = total", 13, "cannot set 'points' (int) from 'total' (decimal)"),
+        (
+            "SET points = points + total",
+            22,
+            "cannot set 'points' (int) from a '+' on 'total' (decimal): "
+            "the result would not read back as an int",
+        ),
+        (
+            "SET points = if_not_exists(total, :d)",
+            27,
+            "cannot set 'points' (int) from 'total' (decimal)",
+        ),
+        (
+            "SET status = name",
+            13,
+            "cannot set 'status' (OrderStatus) from 'name' (string)",
+        ),
+        (
+            "SET created_at = name",
+            17,
+            "cannot set 'created_at' (datetime) from 'name' (string)",
+        ),
+        (
+            "SET birthday = email",
+            15,
+            "cannot set 'birthday' (date) from 'email' (string)",
+        ),
+        (
+            "SET order_id = name",
+            15,
+            "cannot set 'order_id' (uuid) from 'name' (string)",
+        ),
+        (
+            "SET lines = doc",
+            12,
+            "cannot set 'lines' (list<OrderLine>) from 'doc' (json)",
+        ),
+        ("SET points = doc", 13, "cannot set 'points' (int) from 'doc' (json)"),
+        ("SET doc = photo", 10, "cannot set 'doc' (json) from 'photo' (bytes)"),
+        ("SET doc = tags", 10, "cannot set 'doc' (json) from 'tags' (set<string>)"),
+        (
+            "SET points = points - doc",
+            22,
+            "cannot set 'points' (int) from a '-' on 'doc' (json): "
+            "the result would not read back as an int",
+        ),
+        (
+            "SET expires_at = expires_at + total",
+            30,
+            "cannot set 'expires_at' (epoch) from a '+' on 'total' (decimal): "
+            "the result would not read back as an epoch",
+        ),
+    ],
+)
+def test_assignments_must_read_back(text: str, offset: int, message: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        update_types(text)
+    assert (caught.value.message, caught.value.offset) == (message, offset)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SET total = points",  # any number into a decimal
+        "SET ratio = total + points",
+        "SET name = status",  # any stored string into a string
+        "SET name = created_at",
+        "SET email = if_not_exists(order_id, name)",
+        "SET doc = lines[0].sku",
+        "SET doc = meta",
+        "SET expires_at = expires_at + points",  # seconds onto an epoch
+        "SET total = total + doc",
+        "SET points = points + count",
+    ],
+)
+def test_assignments_that_read_back(text: str) -> None:
+    update_types(text)

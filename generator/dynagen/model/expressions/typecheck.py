@@ -43,6 +43,8 @@ from dynagen.model.expressions.kinds import (
     INT,
     STRING,
     arithmetic_type,
+    assignable,
+    assignable_by_arithmetic,
     compatible,
     element_type,
     has_size,
@@ -88,7 +90,8 @@ def check_update(
     """Check an update expression; return every parameter's type.
 
     Rules: ``SET x = :p`` gives ``:p`` the type of x, and a path or ``if_not_exists``
-    operand must be compatible with x; ``+``/``-`` need a number target and number
+    operand must be assignable to x (:func:`~dynagen.model.expressions.kinds.assignable`:
+    what x reads back, not merely comparable with it); ``+``/``-`` need a number target and number
     operands, a parameter there taking the target's type (an int for an ``epoch``);
     ``list_append`` needs a list target, its parameters taking the list type;
     ``if_not_exists(y, :d)`` gives ``:d`` the type of y. ``ADD x :p`` needs a number
@@ -294,10 +297,17 @@ class _Checker:
                 f"but '{target.text}' is {a_or_an(expected)}",
                 node.offset,
             )
-        self.number_operand(node.left, added, node.op)
-        self.number_operand(node.right, added, node.op)
+        self.number_operand(node.left, added, node.op, expected, target)
+        self.number_operand(node.right, added, node.op, expected, target)
 
-    def number_operand(self, node: SetOperand, added: AttrType, op: str) -> None:
+    def number_operand(
+        self,
+        node: SetOperand,
+        added: AttrType,
+        op: str,
+        expected: AttrType,
+        target: Path,
+    ) -> None:
         if isinstance(node, Param):
             self.bind(node, added)
             return
@@ -308,6 +318,13 @@ class _Checker:
         if not (is_number(t) or isinstance(t, JsonType)):
             raise ExpressionError(
                 f"'{op}' needs numbers; '{path.text}' is {a_or_an(t)}", path.offset
+            )
+        if not assignable_by_arithmetic(expected, t):
+            raise ExpressionError(
+                f"cannot set '{target.text}' ({expected.describe()}) from a "
+                f"'{op}' on '{path.text}' ({t.describe()}): "
+                f"the result would not read back as {a_or_an(expected)}",
+                path.offset,
             )
         if isinstance(node, IfNotExists):
             self.set_operand(node.default, t, node.path)
@@ -327,14 +344,19 @@ class _Checker:
         else:
             path = node if isinstance(node, Path) else node.path
             t = self.path(path)
-            if not compatible(t, expected):
+            if not assignable(expected, t):
                 raise ExpressionError(
                     f"cannot set '{target.text}' ({expected.describe()}) "
                     f"from '{path.text}' ({t.describe()})",
                     path.offset,
                 )
             if isinstance(node, IfNotExists):
-                self.set_operand(node.default, t, node.path)
+                # a parameter default takes the type of the path it stands in for; a
+                # path default is stored in the target, so it must be assignable to it
+                default = node.default
+                self.set_operand(
+                    default, t if isinstance(default, Param) else expected, target
+                )
 
 
 def _text(operand: Operand) -> str:
