@@ -163,8 +163,8 @@ def build_update(
         if attribute.auto == "updated":
             placeholder = placeholders.name(attribute.stored_name)
             names[placeholder] = attribute.stored_name
-            extra_sets.append(f"{placeholder} = :__{attribute.name}")
-            updated.append((f":__{attribute.name}", attribute.name))
+            extra_sets.append(f"{placeholder} = :__u_{attribute.name}")
+            updated.append((f":__u_{attribute.name}", attribute.name))
     version = entity.version_attribute
     version_placeholder = None
     if version is not None:

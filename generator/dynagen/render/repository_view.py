@@ -2,8 +2,10 @@
 
 Placeholders: an attribute's ``ExpressionAttributeNames`` placeholder is ``#`` followed by
 its stored name when that is a plain word, else ``#n`` and a digest of the name, so one
-placeholder always means one stored name. Value placeholders of attributes are ``:`` and
-the attribute's name; the repository's own values start with ``:__``.
+placeholder always means one stored name. Value placeholders of attributes are ``:v_`` and
+the attribute's name; the repository's own values start with ``:__`` (``:__u_<name>`` for
+an ``auto: updated`` time, ``:__k_<name>`` for a derived key), so no attribute name, not
+even ``__one``, can take the placeholder of another value.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def name_placeholder(stored_name: str) -> str:
 
 
 def value_placeholder(name: str) -> str:
-    return f":{name}"
+    return f":v_{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ class RepositoryView:
     update_args: tuple[UpdateArgView, ...]
     derived_keys: tuple[DerivedKeyView, ...]
     updated_clauses: tuple[tuple[str, str, str, str, str], ...]
-    # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
+    # (placeholder, stored name, clause, value placeholder, wire value of ``_now``)
     models_imports: tuple[str, ...]
     declared_updates: tuple[DeclaredUpdateView, ...]
     reads: tuple[ReadMethodView, ...]
@@ -179,9 +181,9 @@ def repository_view(entity: Entity) -> RepositoryView:
         (
             name_placeholder(a.stored_name),
             a.stored_name,
-            f"{name_placeholder(a.stored_name)} = :__{a.name}",
-            f":__{a.name}",
-            codecs.encode(a.type, "now", literal(f"{entity.name}.{a.name}")),
+            f"{name_placeholder(a.stored_name)} = :__u_{a.name}",
+            f":__u_{a.name}",
+            codecs.encode(a.type, "_now", literal(f"{entity.name}.{a.name}")),
         )
         for a in auto_updated
     )
@@ -334,9 +336,9 @@ def derived_key(
 
     placeholder = name_placeholder(source.attribute.name)
     value = (
-        f":__{source.attribute.name}"
+        f":__k_{source.attribute.name}"
         if _WORD.fullmatch(source.attribute.name)
-        else (":__" + placeholder[1:])
+        else (":__k_" + placeholder[1:])
     )
     py_changed = tuple(by_name[f].py_name for f in changed)
     return DerivedKeyView(
@@ -408,7 +410,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
             (
                 placeholder,
                 codecs.encode(
-                    attribute.type, "now", literal(f"{where}.{attribute_name}")
+                    attribute.type, "_now", literal(f"{where}.{attribute_name}")
                 ),
             )
         )
@@ -519,7 +521,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
     if names:
         request.append(("ExpressionAttributeNames", repr(dict(sorted(names.items())))))
     if values:
-        request.append(("ExpressionAttributeValues", "values"))
+        request.append(("ExpressionAttributeValues", "_values"))
     if plan.descending:
         request.append(("ScanIndexForward", "False"))
     if plan.consistent:
