@@ -20,7 +20,12 @@ from dynagen.model.naming import (
     py_identifier,
     snake_case,
 )
-from dynagen.model.queries import QueryError, plan_query
+from dynagen.model.queries import (
+    ABOVE_TEXT,
+    AFTER_SEPARATOR,
+    QueryError,
+    plan_query,
+)
 from dynagen.model.schema import (
     Attribute,
     Billing,
@@ -37,7 +42,12 @@ from dynagen.model.schema import (
     TypeDef,
     View,
 )
-from dynagen.model.templates import KeyTemplate, TemplateSyntaxError, parse_template
+from dynagen.model.templates import (
+    SEPARATOR,
+    KeyTemplate,
+    TemplateSyntaxError,
+    parse_template,
+)
 from dynagen.model.types import (
     AttrType,
     EnumType,
@@ -996,31 +1006,75 @@ def keys_may_overlap(first: Entity, second: Entity, index: Index | None) -> bool
     """Whether items of two entities could share a key range of the table or ``index``."""
     if index is None:
         names = [k.name for k in first.table.key_attributes]
+        ranged = first.table.sort_key is not None
     else:
         if index not in second.indexes:
             return False
         names = [k.name for k in (index.partition_key, index.sort_key) if k is not None]
+        ranged = index.sort_key is not None
         if index.local:
             names.insert(0, first.table.partition_key.name)
-    for name in names:
+    for i, name in enumerate(names):
         a, b = first.key_source(name), second.key_source(name)
         if a is None or b is None:
             return a is None and b is None
-        if not sources_may_overlap(a, b):
+        sort = ranged and i == len(names) - 1
+        if not (range_may_hold(a, b) if sort else sources_may_overlap(a, b)):
             return False
     return True
+
+
+def range_may_hold(first: KeySource, second: KeySource) -> bool:
+    """Whether a value of ``second`` could fall in a sort-key range a query on
+    ``first`` sends (SPEC §3: every such range lies between the template's literal
+    prefix and the bound just above every value that starts with it), not merely equal
+    a value of ``first``: ``E#{a}`` falls in the range of ``E#{a}#{b}``."""
+    if first.template is None or second.template is None:
+        return True
+    if first.template.is_constant:  # matched with `=`
+        return templates_may_overlap(first.template, second.template)
+    prefix = first.template.literal_prefix
+    if not prefix:
+        return True
+    above = (
+        prefix[:-1] + AFTER_SEPARATOR
+        if prefix.endswith(SEPARATOR)
+        else prefix + ABOVE_TEXT
+    )
+    return may_start_with(second.template, prefix) or may_start_with(
+        second.template, above
+    )
+
+
+def may_start_with(template: KeyTemplate, prefix: str) -> bool:
+    """Whether ``template`` could render a value that starts with ``prefix``.
+
+    A field's text never holds the separator ``#`` (the key escape guarantees it) and a
+    field is followed by ``#`` or ends the template, so a field stands for any run of
+    ``prefix`` up to its next ``#``.
+    """
+    rest = prefix
+    for part in template.parts:
+        if not rest:
+            return True
+        if isinstance(part, str):
+            common = min(len(part), len(rest))
+            if part[:common] != rest[:common]:
+                return False
+            rest = rest[common:]
+        else:
+            cut = rest.find(SEPARATOR)
+            if cut < 0:
+                return True
+            rest = rest[cut:]
+    return not rest
 
 
 def prefix_may_match(prefix: str, source: KeySource | None) -> bool:
     """Whether a value of ``source`` could begin with ``prefix``."""
     if source is None or source.template is None:
         return True
-    other = source.template
-    if other.is_constant:
-        return other.text.startswith(prefix)
-    return other.literal_prefix.startswith(prefix) or prefix.startswith(
-        other.literal_prefix
-    )
+    return may_start_with(source.template, prefix)
 
 
 def sources_may_overlap(first: KeySource, second: KeySource) -> bool:
