@@ -31,6 +31,10 @@ from .shop import (
 BYTES = ScalarType("bytes")
 
 
+SAME = "DynamoDB refuses an operand repeated after the first one"
+SAME_CITY = ("'address.city' is compared with itself", SAME)
+
+
 def condition_types(text: str) -> dict[str, ParamType]:
     return check_condition(parse_condition(text), SHOP)
 
@@ -313,6 +317,13 @@ def test_update_param_types(text: str, types: dict[str, ParamType]) -> None:
             "parameter ':t' is used as int here but as string before",
             "use two parameters",
         ),
+        # issue 17: DynamoDB refuses an operand that repeats the first
+        ("points < points", 9, "'points' is compared with itself", SAME),
+        ("size(name) = size(name)", 13, "'size(name)' is compared with itself", SAME),
+        ("points BETWEEN :a AND points", 22, "'points' is compared with itself", SAME),
+        ("name IN (:a, email, name)", 20, "'name' is compared with itself", SAME),
+        ("contains(name, name)", 15, "'name' is compared with itself", SAME),
+        ("begins_with(address.city, address.city)", 26, *SAME_CITY),
     ],
 )
 def test_condition_errors(

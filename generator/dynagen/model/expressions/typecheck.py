@@ -175,6 +175,7 @@ class _Checker:
     def function_argument(
         self, path: Path, argument: Path | Param, name: str, rule: _Rule
     ) -> None:
+        _distinct(path, [argument])
         t = self.path(path)
         wanted = rule(t)
         if wanted is None:
@@ -213,6 +214,7 @@ class _Checker:
 
     def unify(self, operands: Sequence[Operand], ordering: str | None) -> None:
         """Operands that must be compatible (and orderable, given ``ordering``)."""
+        _distinct(operands[0], operands[1:])
         types = [self.operand_type(o) for o in operands]
         anchors = [
             (o, t) for o, t in zip(operands, types, strict=True) if t is not None
@@ -357,6 +359,18 @@ class _Checker:
                 self.set_operand(
                     default, t if isinstance(default, Param) else expected, target
                 )
+
+
+def _distinct(first: Operand, others: Sequence[Operand]) -> None:
+    """DynamoDB refuses an operator or function whose other operands repeat its first
+    (``n < n``, ``contains(a, a)``): always true or always false, so surely a slip."""
+    for other in others:
+        if not isinstance(other, Param) and other == first:
+            raise ExpressionError(
+                f"'{_text(first)}' is compared with itself",
+                other.offset,
+                "DynamoDB refuses an operand repeated after the first one",
+            )
 
 
 def _text(operand: Operand) -> str:
