@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from dynagen.model.expressions import compile_condition, parse_condition, same_name
 
 from tests.backends import Backend
-from tests.edges._support import Built, built, database
+from tests.edges._support import Built, built, database, diagnostics
 
 SCHEMA = """\
 dynagen: 1
@@ -63,3 +65,44 @@ def test_declared_updates_without_values_work(db: Any, pkg: Built) -> None:
         db.task.clear_if_due(task_id="t1")
     with pytest.raises(p.NotFoundError):
         db.task.clear_due(task_id="missing")
+
+
+def _long_condition(target: int) -> str:
+    """A condition over `a` whose compiled text is at most ``target`` bytes and less
+    than 20 under: IN lists of one repeated parameter (``#n0 IN (:p0, ...)``)."""
+    terms: list[int] = []
+    size = -4  # no " OR " before the first term
+    while True:
+        room = target - size - 4 - len("#n0 IN (:p0)")
+        if room < 0:
+            break
+        extra = min(99, room // 5)
+        terms.append(extra)
+        size += 4 + len("#n0 IN (:p0)") + 5 * extra
+        if extra < 99:
+            break
+    assert target - 20 < size <= target, (size, target)
+    return " OR ".join("a IN (" + ", ".join([":v"] * (1 + n)) + ")" for n in terms)
+
+
+def test_the_4kb_limit_is_checked_on_the_condition_as_sent(tmp_path: Path) -> None:
+    """The condition compiles to less than DynamoDB's limit of 4,096 bytes; sent as
+    ``attribute_exists(#n1) AND (...)`` (28 more bytes) it is over, so the build
+    refuses it."""
+    condition = _long_condition(4090)
+    compiled = compile_condition(parse_condition(condition), same_name)
+    assert 4096 - 28 < len(compiled.text.encode()) <= 4096
+    schema = SCHEMA.replace(
+        "      clear_due: {update: REMOVE due_on}",
+        f"      clear_due: {{update: REMOVE due_on, condition: '{condition}'}}",
+    ).replace(
+        "      note: {type: date, optional: true}",
+        "      a: string\n      note: {type: date, optional: true}",
+    )
+    found = [(d.line, d.message) for d in diagnostics(tmp_path, schema)]
+    assert found == [
+        (
+            17,
+            "the condition as sent is longer than DynamoDB's limit of 4096 bytes",
+        )
+    ]

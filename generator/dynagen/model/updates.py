@@ -22,6 +22,7 @@ from dynagen.model.expressions import (
     parse_condition,
     parse_update,
 )
+from dynagen.model.expressions.compile import check_length
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
     Attribute,
@@ -181,6 +182,23 @@ def build_update(
         compiled.add_actions,
         compiled.delete_actions,
     )
+    try:
+        check_length(expression, "the update expression as sent")
+    except ExpressionError as error:
+        return Located("update", error.offset, error.message, error.hint)
+    sent_condition = f"attribute_exists({key_placeholder})"
+    if condition is not None:
+        sent_condition += f" AND ({condition})"
+    if version_placeholder is not None:  # the longest `expected_version` check
+        sent_condition += (
+            f" AND (attribute_not_exists({version_placeholder}) OR "
+            f"{version_placeholder} = :__expected_version)"
+        )
+    try:
+        check_length(sent_condition, "the condition as sent")
+    except ExpressionError as error:
+        where = "update" if condition_text is None else "condition"
+        return Located(where, error.offset, error.message, error.hint)
     params = tuple(
         Parameter(param, py_identifier(param), param_type)
         for param, param_type in param_types.items()

@@ -134,13 +134,19 @@ class _Placeholding:
         return placeholder
 
     def expression(self, text: str) -> CompiledExpression:
-        if len(text.encode()) > MAX_EXPRESSION_BYTES:
-            raise ExpressionError(
-                f"the compiled expression is longer than DynamoDB's limit of "
-                f"{MAX_EXPRESSION_BYTES} bytes",
-                0,
-            )
+        check_length(text)
         return CompiledExpression(text, _sorted(self.names), _sorted(self.params))
+
+
+def check_length(text: str, what: str = "the compiled expression") -> None:
+    """Raise :class:`ExpressionError` if ``text`` is over DynamoDB's limit. Callers that
+    add to a compiled expression (a repository's own conditions and actions) check the
+    expression as sent again."""
+    if len(text.encode()) > MAX_EXPRESSION_BYTES:
+        raise ExpressionError(
+            f"{what} is longer than DynamoDB's limit of {MAX_EXPRESSION_BYTES} bytes",
+            0,
+        )
 
 
 def _sorted(pairs: dict[str, str]) -> Pairs:
