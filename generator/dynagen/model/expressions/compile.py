@@ -20,10 +20,12 @@ from dynagen.model.expressions.ast import (
     AddAction,
     Arithmetic,
     Condition,
+    IfNotExists,
     Param,
     Path,
     SetAction,
     Update,
+    walk,
 )
 from dynagen.model.expressions.effects import check_overlaps, update_effects
 from dynagen.model.expressions.errors import ExpressionError
@@ -177,6 +179,25 @@ def compile_projection(
     return fmt.expression(render_projection(paths, fmt))
 
 
+def _check_default_reads(update: Update, defaults: Mapping[str, str]) -> None:
+    """An attribute with a default is read through ``if_not_exists(x, :default)``; as
+    ``if_not_exists``'s own default it cannot be (the function does not nest on every
+    server), so it would be read as stored and fail where it is missing."""
+    for action in update.set:
+        for node in walk(action.value):
+            if not isinstance(node, IfNotExists) or not isinstance(node.default, Path):
+                continue
+            default = node.default
+            if len(default.segments) == 1 and default.top in defaults:
+                raise ExpressionError(
+                    f"'{default.text}' has a default, which if_not_exists() cannot "
+                    "read in its second argument",
+                    default.offset,
+                    f"pass the fallback as a :parameter, or write "
+                    f"if_not_exists({node.path.text}, :{default.text})",
+                )
+
+
 def compile_update(
     update: Update,
     stored_name: StoredName,
@@ -200,6 +221,7 @@ def compile_update(
     """
     effects = update_effects(update, forbidden or {})
     defaults = defaults or {}
+    _check_default_reads(update, defaults)
     missing = sorted(set(nonzero_number_defaults) - set(defaults))
     if missing:
         raise ValueError(
