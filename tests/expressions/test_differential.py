@@ -248,10 +248,15 @@ def _paths(operands: Sequence[Operand]) -> list[Path]:
     ]
 
 
+#: Values dynalite's attribute_type takes for a missing attribute (measured: issue 17).
+FALSY = ({"BOOL": False}, {"S": ""})
+
+
 def quirk(condition: Condition, values: Mapping[str, Wire], backend: str) -> str | None:
     """Why the servers part from DynamoDB on this condition over ITEMS, or None.
 
-    The rows of BACKENDS.md's expression table, as rules."""
+    The rows of BACKENDS.md's expression table, as rules, and one this test found
+    (dynalite's ``attribute_type(x, :t)`` is false where x is ``false`` or ``""``)."""
 
     def missing_somewhere(path: Path) -> bool:
         return any(path.top not in item for item in ITEMS)
@@ -277,6 +282,12 @@ def quirk(condition: Condition, values: Mapping[str, Wire], backend: str) -> str
             )
             if any(missing_somewhere(p) for p in _paths(operands)):
                 return "dynalite exits on IN/BETWEEN/begins_with over a missing path"
+        if (
+            isinstance(node, AttributeType)
+            and backend == "dynalite"
+            and any(item.get(node.path.top) in FALSY for item in ITEMS)
+        ):
+            return "dynalite: attribute_type of false or an empty string is false"
         if isinstance(node, Size) and missing_somewhere(node.path):
             return "size() of a missing path"
         if isinstance(node, Between):
