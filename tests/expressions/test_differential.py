@@ -248,6 +248,14 @@ def _paths(operands: Sequence[Operand]) -> list[Path]:
     ]
 
 
+def _is_document(operand: Operand, values: Mapping[str, Wire]) -> bool:
+    if isinstance(operand, Param):
+        return bool(values[operand.name].keys() & {"L", "M"})
+    if isinstance(operand, Path):
+        return isinstance(ATTRIBUTES[operand.top][0], ListType)
+    return False
+
+
 #: Values dynalite's attribute_type takes for a missing attribute (measured: issue 17).
 FALSY = ({"BOOL": False}, {"S": ""})
 
@@ -255,8 +263,9 @@ FALSY = ({"BOOL": False}, {"S": ""})
 def quirk(condition: Condition, values: Mapping[str, Wire], backend: str) -> str | None:
     """Why the servers part from DynamoDB on this condition over ITEMS, or None.
 
-    The rows of BACKENDS.md's expression table, as rules, and one this test found
-    (dynalite's ``attribute_type(x, :t)`` is false where x is ``false`` or ``""``)."""
+    The rows of BACKENDS.md's expression table, as rules, and two this test found on
+    dynalite: ``attribute_type(x, :t)`` is false where x is ``false`` or ``""``, and
+    ``=`` is false between equal non-empty lists and between maps."""
 
     def missing_somewhere(path: Path) -> bool:
         return any(path.top not in item for item in ITEMS)
@@ -282,6 +291,12 @@ def quirk(condition: Condition, values: Mapping[str, Wire], backend: str) -> str
             )
             if any(missing_somewhere(p) for p in _paths(operands)):
                 return "dynalite exits on IN/BETWEEN/begins_with over a missing path"
+        if isinstance(node, Comparison | In) and backend == "dynalite":
+            operands = [node.left, node.right] if isinstance(node, Comparison) else []
+            if isinstance(node, In):
+                operands = [node.operand, *node.choices]
+            if any(_is_document(o, values) for o in operands):
+                return "dynalite: = and <> on a non-empty list or a map are unequal"
         if (
             isinstance(node, AttributeType)
             and backend == "dynalite"
