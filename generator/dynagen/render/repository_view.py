@@ -605,7 +605,7 @@ def bound_expression(
                 extra += f", width={piece.width}"
             texts.append(f"rt.adjacent_text({variable}, {piece.step}, {where}{extra})")
         elif piece.width is not None:
-            texts.append(f"rt.format_padded_int({variable}, {piece.width}, {where})")
+            texts.append(f"rt.padded_bound({variable}, {piece.width}, {where})")
         elif parameter.type != attribute.type and parameter.type == ScalarType(
             "string"
         ):
