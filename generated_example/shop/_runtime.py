@@ -1032,6 +1032,22 @@ def format_padded_int(value: int, width: int, where: str) -> str:
     return text
 
 
+def padded_bound(value: int, width: int, where: str) -> str:
+    """A query bound on a ``{field:N}`` key field: the padded text, or for a value no
+    stored key can hold, text that sorts where that value would: "" below every stored
+    value (a negative one), "|" above them all (more than ``width`` digits). So
+    ``n <= 10000`` on ``{n:4}`` matches every item and ``n >= 10000`` none."""
+    if type(value) is not int and (
+        isinstance(value, bool) or not isinstance(value, int)
+    ):
+        raise TypeError(f"{where}: expected int, got {_type_name(value)}")
+    if value < 0:
+        return ""
+    if value >= 10**width:
+        return "|"
+    return format_padded_int(value, width, where)
+
+
 # --------------------------------------------------------------------------------------
 # Item size
 # --------------------------------------------------------------------------------------
@@ -2141,7 +2157,7 @@ def _bound_encoder(
     value: Any, width: int | None, seconds: bool
 ) -> Callable[[Any, str], str]:
     if width is not None:
-        return lambda v, w: format_padded_int(v, width, w)
+        return lambda v, w: padded_bound(v, width, w)
     if isinstance(value, datetime):
         return format_epoch if seconds else format_datetime
     if isinstance(value, date):

@@ -167,14 +167,14 @@ class ProductRepository:
             },
             ":__k1": {
                 "S": "PRICE#"
-                + rt.format_padded_int(
+                + rt.padded_bound(
                     min_cents, 10, "Product.in_category_price_range.min_cents"
                 )
                 + "#"
             },
             ":__k2": {
                 "S": "PRICE#"
-                + rt.format_padded_int(
+                + rt.padded_bound(
                     max_cents, 10, "Product.in_category_price_range.max_cents"
                 )
                 + "$"
