@@ -13,6 +13,7 @@ from dynagen.model.expressions import compile_condition, parse_condition, same_n
 
 from tests.backends import Backend
 from tests.edges._support import Built, built, database, diagnostics
+from tests.repository._support import closed_client
 
 SCHEMA = """\
 dynagen: 1
@@ -29,7 +30,13 @@ entities:
       task_id: string
       due_on: {type: date, optional: true}
       note: {type: date, optional: true}
+      count: {type: int, default: 0}
+      label: {type: string, default: ""}
+    queries:
+      within: {key: task_id = :task_id, filter: "count between :lo and :hi"}
+      labelled: {key: task_id = :task_id, filter: "label between :a and :b"}
     updates:
+      bump: {update: ADD count :n, condition: "count BETWEEN :lo AND :hi"}
       clear_due: {update: REMOVE due_on}
       copy_due: {update: SET note = due_on}
       clear_if_due: {update: REMOVE due_on, condition: attribute_exists(due_on)}
@@ -100,9 +107,31 @@ def test_the_4kb_limit_is_checked_on_the_condition_as_sent(tmp_path: Path) -> No
         "      a: string\n      note: {type: date, optional: true}",
     )
     found = [(d.line, d.message) for d in diagnostics(tmp_path, schema)]
+    line = next(i for i, t in enumerate(schema.splitlines(), 1) if "clear_due" in t)
     assert found == [
         (
-            17,
+            line,
             "the condition as sent is longer than DynamoDB's limit of 4096 bytes",
         )
     ]
+
+
+def test_reversed_between_in_a_filter_or_condition(db: Any, pkg: Built) -> None:
+    """Issue 17: DynamoDB refuses a BETWEEN whose low bound is above its high one (moto
+    accepts it, dynalite refuses it): a ValueError before any request, like any bad
+    value; equal bounds are fine."""
+    p = pkg.package
+    db.task.create(p.Task(task_id="b1", count=3, label="m"))
+    assert [t.task_id for t in db.task.within(task_id="b1", lo=3, hi=3).all()] == ["b1"]
+    assert [t.task_id for t in db.task.labelled(task_id="b1", a="a", b="z").all()] == [
+        "b1"
+    ]
+    assert db.task.bump(task_id="b1", n=1, lo=0, hi=3).count == 4
+    offline = p.Database(closed_client(), table_prefix="offline-")
+    with pytest.raises(ValueError, match="Task.within: BETWEEN's low bound"):
+        offline.task.within(task_id="b1", lo=5, hi=4)
+    with pytest.raises(ValueError, match="Task.labelled: BETWEEN's low bound"):
+        offline.task.labelled(task_id="b1", a="é", b="z")
+    with pytest.raises(ValueError, match="Task.bump: BETWEEN's low bound"):
+        offline.task.bump(task_id="b1", n=1, lo=10, hi=-10)
+    assert db.task.get(task_id="b1").count == 4

@@ -183,6 +183,7 @@ def plan_query(
         type_filter=type_filter,
         descending=spec.get("order") == "desc",
         consistent=consistent,
+        between=filter_compiled.between if filter_compiled is not None else (),
     )
 
 

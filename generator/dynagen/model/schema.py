@@ -249,6 +249,9 @@ class DeclaredUpdate:
     updated: tuple[
         tuple[str, str], ...
     ]  # (value placeholder, attribute) of auto: updated
+    # (low, high) value placeholders of each BETWEEN of the condition between two
+    # parameters: reversed bounds raise ValueError before the request (DynamoDB refuses)
+    between: tuple[tuple[str, str], ...] = ()
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
@@ -303,6 +306,9 @@ class QueryPlan:
     key_prefix: tuple[str, str] | None = (
         None  # (key attribute, literal) a scan filters on
     )
+    # (low, high) value placeholders of each BETWEEN of the filter between two
+    # parameters: reversed bounds raise ValueError before the request (DynamoDB refuses)
+    between: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

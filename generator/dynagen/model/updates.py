@@ -135,6 +135,7 @@ def build_update(
             placeholders=placeholders,
         )
         condition = None
+        between: tuple[tuple[str, str], ...] = ()
         names = dict(compiled.names)
         values = dict(compiled.params)
         if condition_tree is not None:
@@ -143,6 +144,7 @@ def build_update(
                 condition_tree, stored, placeholders=placeholders
             )
             condition = compiled_condition.text
+            between = compiled_condition.between
             names.update(compiled_condition.names)
             values.update(compiled_condition.params)
         field = "update"
@@ -219,6 +221,7 @@ def build_update(
         key_placeholder=key_placeholder,
         version_placeholder=version_placeholder,
         updated=tuple(updated),
+        between=between,
     )
 
 

@@ -106,6 +106,7 @@ class DeclaredUpdateView:
     values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
     version_placeholder: str | None
     uses_clock: bool
+    between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +434,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         values=tuple(values),
         version_placeholder=update.version_placeholder,
         uses_clock=bool(update.updated),
+        between=update.between,
     )
 
 
@@ -451,6 +453,7 @@ class ReadMethodView:
     decode: str
     query_id: str
     digest_args: str
+    between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
 
 
 def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
@@ -543,6 +546,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
         decode=decode,
         query_id=f"{entity.name}.{plan.name}",
         digest_args=", ".join(p.py_name for p in plan.params),
+        between=plan.between,
     )
 
 

@@ -14,11 +14,12 @@ lack them. Conditions are compiled as written: they see the stored item as it is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dynagen.model.expressions.ast import (
     AddAction,
     Arithmetic,
+    Between,
     Condition,
     IfNotExists,
     Param,
@@ -61,6 +62,10 @@ class CompiledExpression:
     text: str
     names: Pairs
     params: Pairs
+    #: (low, high) value placeholders of every BETWEEN whose bounds are both
+    #: parameters: the caller checks them in order before sending (DynamoDB refuses a
+    #: reversed BETWEEN).
+    between: Pairs = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +168,15 @@ def compile_condition(
 ) -> CompiledExpression:
     """Compile a checked condition, filter or key condition as written."""
     fmt = _Placeholding(placeholders or Placeholders(), stored_name)
-    return fmt.expression(render_condition(condition, fmt))
+    compiled = fmt.expression(render_condition(condition, fmt))
+    between = tuple(
+        (fmt.param(node.low), fmt.param(node.high))
+        for node in walk(condition)
+        if isinstance(node, Between)
+        and isinstance(node.low, Param)
+        and isinstance(node.high, Param)
+    )
+    return replace(compiled, between=between) if between else compiled
 
 
 def compile_projection(
