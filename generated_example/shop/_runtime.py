@@ -1032,6 +1032,23 @@ def format_padded_int(value: int, width: int, where: str) -> str:
     return text
 
 
+def check_between(low: dict[str, Any], high: dict[str, Any], where: str) -> None:
+    """``ValueError`` when a filter's or condition's ``BETWEEN`` has its low bound above
+    its high one (wire values), which DynamoDB refuses; values of two types are left
+    to DynamoDB."""
+    reversed_ = False
+    if "N" in low and "N" in high:
+        reversed_ = Decimal(low["N"]) > Decimal(high["N"])
+    elif "S" in low and "S" in high:
+        reversed_ = low["S"] > high["S"]  # code point order is UTF-8 byte order
+    elif "B" in low and "B" in high:
+        reversed_ = _a2b_base64(low["B"]) > _a2b_base64(high["B"])
+    if reversed_:
+        raise ValueError(
+            f"{where}: BETWEEN's low bound {low} is above its high bound {high}"
+        )
+
+
 def padded_bound(value: int, width: int, where: str) -> str:
     """A query bound on a ``{field:N}`` key field: the padded text, or for a value no
     stored key can hold, text that sorts where that value would: "" below every stored
