@@ -7,6 +7,8 @@ The generated package only exists at run time, so it is typed as ``Any``.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,3 +86,16 @@ def database(backend: Backend, pkg: Built, **options: Any) -> Iterator[Any]:
     finally:
         delete_tables_with_prefix(client, prefix)
         client.close()
+
+
+def assert_mypy_strict(pkg: Built) -> None:
+    """The generated package passes ``mypy --strict`` (SPEC principle 4)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "-p", pkg.directory.name],
+        cwd=pkg.directory.parent,
+        env={"MYPYPATH": str(pkg.directory.parent), "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]

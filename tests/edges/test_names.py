@@ -14,8 +14,6 @@ from __future__ import annotations
 import ast
 import builtins
 import keyword
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +23,13 @@ import pytest
 from dynagen.model.naming import py_identifier
 
 from tests.backends import Backend
-from tests.edges._support import Built, built, compile_files, database
+from tests.edges._support import (
+    Built,
+    assert_mypy_strict,
+    built,
+    compile_files,
+    database,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,15 +143,7 @@ def pkg(tmp_path_factory: pytest.TempPathFactory, names: list[str]) -> Iterator[
 
 
 def test_the_package_passes_mypy_strict(pkg: Built) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "-p", pkg.directory.name],
-        cwd=pkg.directory.parent,
-        env={"MYPYPATH": str(pkg.directory.parent), "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert_mypy_strict(pkg)
 
 
 def test_python_names_follow_the_rule(names: list[str]) -> None:

@@ -12,7 +12,13 @@ import pytest
 from dynagen.model.expressions import compile_condition, parse_condition, same_name
 
 from tests.backends import Backend
-from tests.edges._support import Built, built, database, diagnostics
+from tests.edges._support import (
+    Built,
+    assert_mypy_strict,
+    built,
+    database,
+    diagnostics,
+)
 from tests.repository._support import closed_client
 
 SCHEMA = """\
@@ -35,6 +41,7 @@ entities:
     queries:
       within: {key: task_id = :task_id, filter: "count between :lo and :hi"}
       labelled: {key: task_id = :task_id, filter: "label between :a and :b"}
+      typed: {key: task_id = :task_id, filter: "attribute_type(due_on, :t)"}
     updates:
       bump: {update: ADD count :n, condition: "count BETWEEN :lo AND :hi"}
       clear_due: {update: REMOVE due_on}
@@ -128,10 +135,29 @@ def test_reversed_between_in_a_filter_or_condition(db: Any, pkg: Built) -> None:
     ]
     assert db.task.bump(task_id="b1", n=1, lo=0, hi=3).count == 4
     offline = p.Database(closed_client(), table_prefix="offline-")
-    with pytest.raises(ValueError, match="Task.within: BETWEEN's low bound"):
+    with pytest.raises(ValueError, match=r"Task\.within: BETWEEN's low bound"):
         offline.task.within(task_id="b1", lo=5, hi=4)
-    with pytest.raises(ValueError, match="Task.labelled: BETWEEN's low bound"):
+    with pytest.raises(ValueError, match=r"Task\.labelled: BETWEEN's low bound"):
         offline.task.labelled(task_id="b1", a="é", b="z")
-    with pytest.raises(ValueError, match="Task.bump: BETWEEN's low bound"):
+    with pytest.raises(ValueError, match=r"Task\.bump: BETWEEN's low bound"):
         offline.task.bump(task_id="b1", n=1, lo=10, hi=-10)
     assert db.task.get(task_id="b1").count == 4
+
+
+def test_attribute_type_takes_a_dynamodb_type_name(db: Any, pkg: Built) -> None:
+    """Issue 17: attribute_type's parameter is typed as DynamoDB's type names."""
+    p = pkg.package
+    source = (pkg.directory / "task_repository.py").read_text(encoding="utf-8")
+    assert "t: rt.AttributeTypeName," in source
+    db.task.create(p.Task(task_id="a1", due_on=date(2024, 5, 1)))
+    assert [t.task_id for t in db.task.typed(task_id="a1", t="S").all()] == ["a1"]
+    assert list(db.task.typed(task_id="a1", t="N").all()) == []
+    offline = p.Database(closed_client(), table_prefix="offline-")
+    with pytest.raises(ValueError, match="'X' is not a DynamoDB type name"):
+        offline.task.typed(task_id="a1", t="X")
+    with pytest.raises(TypeError, match="expected a DynamoDB type name"):
+        offline.task.typed(task_id="a1", t=1)
+
+
+def test_the_package_passes_mypy_strict(pkg: Built) -> None:
+    assert_mypy_strict(pkg)

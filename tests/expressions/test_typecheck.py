@@ -14,7 +14,7 @@ from dynagen.model.expressions import (
     parse_projection,
     parse_update,
 )
-from dynagen.model.types import JsonType, ScalarType, SetType
+from dynagen.model.types import JsonType, ScalarType, SetType, TypeNameType
 
 from .shop import (
     ADDRESS,
@@ -57,7 +57,7 @@ def update_types(text: str) -> dict[str, ParamType]:
         ("begins_with(created_at, :p)", {"p": STRING}),
         ("begins_with(status, :p)", {"p": STRING}),
         ("begins_with(doc.x, :p)", {"p": STRING}),
-        ("attribute_type(name, :t)", {"t": STRING}),
+        ("attribute_type(name, :t)", {"t": TypeNameType()}),
         ("contains(tags, :t)", {"t": STRING}),
         ("contains(scores, :s)", {"s": INT}),
         ("contains(lines, :line)", {"line": ORDER_LINE}),
@@ -314,7 +314,7 @@ def test_update_param_types(text: str, types: dict[str, ParamType]) -> None:
         (
             "attribute_type(name, :t) AND points = :t",
             38,
-            "parameter ':t' is used as int here but as string before",
+            "parameter ':t' is used as int here but as a DynamoDB type name before",
             "use two parameters",
         ),
         # issue 17: DynamoDB refuses an operand that repeats the first

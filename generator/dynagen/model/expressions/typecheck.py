@@ -41,7 +41,6 @@ from dynagen.model.expressions.ast import (
 from dynagen.model.expressions.errors import ExpressionError
 from dynagen.model.expressions.kinds import (
     INT,
-    STRING,
     arithmetic_type,
     assignable,
     assignable_by_arithmetic,
@@ -53,7 +52,7 @@ from dynagen.model.expressions.kinds import (
     text_part_type,
 )
 from dynagen.model.expressions.resolve import AttributeResolver, a_or_an, resolve_path
-from dynagen.model.types import AttrType, JsonType, ListType, SetType
+from dynagen.model.types import AttrType, JsonType, ListType, SetType, TypeNameType
 
 _Rule = Callable[[AttrType], AttrType | None]
 
@@ -75,7 +74,7 @@ def check_condition(
     string, bytes, list, map or set. ``begins_with(x, :p)`` needs x stored as a string
     or bytes; ``:p`` is bytes for bytes and a string otherwise. ``contains(x, :p)``: an
     element of a set or list, a substring of a string. ``attribute_type(x, :t)``: ``:t``
-    is a string. Raises :class:`ExpressionError` at the offending node.
+    is one of DynamoDB's type names (:class:`~dynagen.model.types.TypeNameType`). Raises :class:`ExpressionError` at the offending node.
     """
     checker = _Checker(resolver, known)
     checker.condition(condition)
@@ -164,7 +163,7 @@ class _Checker:
             self.path(node.path)
         elif isinstance(node, AttributeType):
             self.path(node.path)
-            self.bind(node.type, STRING)
+            self.bind(node.type, TypeNameType())
         elif isinstance(node, BeginsWith):
             self.function_argument(
                 node.path, node.prefix, "begins_with", text_part_type
