@@ -47,7 +47,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from random import random as _random
 from time import sleep as _sleep
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Generic,
+    Literal,
+    TypeAlias,
+    TypeGuard,
+    TypeVar,
+    get_args,
+)
 from uuid import UUID, SafeUUID
 
 import boto3
@@ -1030,6 +1040,25 @@ def format_padded_int(value: int, width: int, where: str) -> str:
     if len(text) > width:
         raise ValueError(f"{where}: {value} has more than {width} digits")
     return text
+
+
+#: DynamoDB's attribute type names: the parameter type of ``attribute_type(x, :t)``.
+AttributeTypeName = Literal["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]
+_TYPE_NAMES: Final = frozenset(get_args(AttributeTypeName))
+
+
+def check_type_name(value: object, where: str) -> str:
+    """``value`` if it is one of DynamoDB's type names; else TypeError/ValueError."""
+    if type(value) is not str:
+        raise TypeError(
+            f"{where}: expected a DynamoDB type name, got {_type_name(value)}"
+        )
+    if value not in _TYPE_NAMES:
+        raise ValueError(
+            f"{where}: {value!r} is not a DynamoDB type name "
+            f"({', '.join(sorted(_TYPE_NAMES))})"
+        )
+    return value
 
 
 def check_between(low: dict[str, Any], high: dict[str, Any], where: str) -> None:
