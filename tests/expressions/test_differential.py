@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from dynagen.model.expressions import (
@@ -53,16 +53,8 @@ from dynagen.model.types import AttrType, ListType, ScalarType, SetType
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.backends import (
-    Backend,
-    delete_tables_with_prefix,
-    new_table_prefix,
-    put_items,
-    wait_active,
-)
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
+from tests.backends import Backend
+from tests.expressions._tables import Table, pk_table
 
 Wire = dict[str, Any]
 
@@ -441,24 +433,11 @@ def condition(draw: Callable[..., Any], drawn: Drawn, depth: int = 0) -> Conditi
 
 # -- the test --------------------------------------------------------------------------
 
-Table = tuple["DynamoDBClient", str]
-
 
 @pytest.fixture(scope="module")
 def table(backend: Backend) -> Iterator[Table]:
-    client = backend.client()
-    prefix = new_table_prefix()
-    name = f"{prefix}differential"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    wait_active(client, name)
-    put_items(client, name, ITEMS)  # type: ignore[arg-type]
-    yield client, name
-    delete_tables_with_prefix(client, prefix)
+    with pk_table(backend, "differential", ITEMS) as made:
+        yield made
 
 
 def test_the_evaluator_follows_the_documented_rules() -> None:
