@@ -165,6 +165,39 @@ class OrderRepository:
             cursor_secret=self._cursor_secret,
         )
 
+    def with_status(
+        self,
+        *,
+        status: OrderStatus,
+        since: datetime,
+    ) -> rt.Query[Order]:
+        """Query ``status = :status and created_at >= :since`` on index `gsi3`."""
+        _values: dict[str, Any] = {
+            ":__k0": {
+                "S": "STATUS#"
+                + rt.escape_key_text(
+                    rt.enum_value(status, OrderStatus, "Order.with_status.status")
+                )
+            },
+            ":__k1": {"S": rt.format_datetime(since, "Order.with_status.since") + "#"},
+        }
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi3",
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 >= :__k1",
+            "ExpressionAttributeNames": {"#n0": "gsi3pk", "#n1": "gsi3sk"},
+            "ExpressionAttributeValues": _values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            _request,
+            decode_order,
+            query_id="Order.with_status",
+            params_digest=rt.digest_params(status, since),
+            cursor_secret=self._cursor_secret,
+        )
+
     def batch_get(
         self, keys: Sequence[OrderKey], *, consistent: bool = False
     ) -> list[Order | None]:
@@ -333,6 +366,13 @@ class OrderRepository:
                 _values[":v_expires_at"] = {
                     "N": rt.format_epoch(expires_at, "Order.expires_at")
                 }
+        if status is not rt.UNSET:
+            _names["#gsi3pk"] = "gsi3pk"
+            _sets.append("#gsi3pk = :__k_gsi3pk")
+            _values[":__k_gsi3pk"] = {
+                "S": "STATUS#"
+                + rt.escape_key_text(rt.enum_value(status, OrderStatus, "Order.status"))
+            }
         _condition = "attribute_exists(#pk)"
         _key = order_key_item(
             customer_id=customer_id, created_at=created_at, order_id=order_id
