@@ -50,14 +50,14 @@ ROLES = {
 
 
 def generated_names() -> list[str]:
-    """Every name bound or read inside a function of the example package's
-    repositories and models, that does not start with a capital (classes and
+    """Every name bound or read inside a function of the example package's modules
+    (all but the copied run-time ones), that does not start with a capital (classes and
     constants are covered by the schema's class-name rules)."""
     files = compile_files(Path(ROOT / "build" / "names-probe"), _shop_schema())
     found: set[str] = set()
     for path, text in files.items():
-        if not (path.endswith("_repository.py") or path == "models.py"):
-            continue
+        if not path.endswith(".py") or path.rsplit("/", 1)[-1].startswith("_"):
+            continue  # the run-time modules never see a schema name
         for node in ast.walk(ast.parse(text)):
             if not isinstance(node, ast.FunctionDef):
                 continue
@@ -111,6 +111,7 @@ def schema(names: list[str]) -> str:
     ]
     used = {"condition": "int", "request": "string", "response": "string"}
     used["error"] = "string"
+    used["__zero"] = "set<string>"
     for i, name in enumerate(plain):
         t = used.get(name, TYPES[i % len(TYPES)])
         lines.append(f"      {name}: {{type: {t}, optional: true}}")

@@ -46,7 +46,23 @@ GENERATED_PARAMETERS = frozenset({"self", "consistent", "expected_version"})
 
 #: Builtins generated code calls or annotates with inside a method or a dataclass.
 GENERATED_BUILTINS = frozenset(
-    {"bool", "bytes", "dict", "float", "int", "isinstance", "len", "list", "set", "str"}
+    {
+        "all",
+        "bool",
+        "bytes",
+        "dict",
+        "float",
+        "int",
+        "isinstance",
+        "len",
+        "list",
+        "min",
+        "object",
+        "set",
+        "sorted",
+        "str",
+        "tuple",
+    }
 )
 
 #: How ``models.py`` names an entity's or a type's functions (``encode_order``,
