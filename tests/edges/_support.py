@@ -99,3 +99,21 @@ def assert_mypy_strict(pkg: Built) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def long_condition(target: int) -> str:
+    """A condition over `a` whose compiled text is at most ``target`` bytes and less
+    than 20 under: IN lists of one repeated parameter (``#n0 IN (:p0, ...)``)."""
+    terms: list[int] = []
+    size = -4  # no " OR " before the first term
+    while True:
+        room = target - size - 4 - len("#n0 IN (:p0)")
+        if room < 0:
+            break
+        extra = min(99, room // 5)
+        terms.append(extra)
+        size += 4 + len("#n0 IN (:p0)") + 5 * extra
+        if extra < 99:
+            break
+    assert target - 20 < size <= target, (size, target)
+    return " OR ".join("a IN (" + ", ".join([":v"] * (1 + n)) + ")" for n in terms)

@@ -18,7 +18,7 @@ from dynagen.model.schema import KeySource
 from dynagen.model.templates import parse_template
 
 from tests.backends import Backend
-from tests.edges._support import Built, built, database, diagnostics
+from tests.edges._support import Built, built, database, diagnostics, long_condition
 
 SCHEMA = """\
 dynagen: 1
@@ -128,4 +128,19 @@ def test_an_index_without_the_type_is_refused(tmp_path: Path) -> None:
             "index 'gsi1' does not project the type attribute, and 'Single' items "
             "could fall in this query's key range",
         )
+    ]
+
+
+def test_the_4kb_limit_is_checked_on_the_filter_as_sent(tmp_path: Path) -> None:
+    """A filter that compiles under DynamoDB's 4 KB limit but goes over it once the type
+    filter is added (``(...) AND #n1 = :__type``) is refused, located at the filter."""
+    condition = long_condition(4080)
+    schema = SCHEMA.replace(
+        "      in_group: {key: g = :g}\n      with_a",
+        f"      in_group: {{key: g = :g, filter: '{condition}'}}\n      with_a",
+    )
+    found = [(d.line, d.message) for d in diagnostics(tmp_path, schema)]
+    line = next(i for i, t in enumerate(schema.splitlines(), 1) if "filter:" in t)
+    assert found == [
+        (line, "the filter as sent is longer than DynamoDB's limit of 4096 bytes")
     ]

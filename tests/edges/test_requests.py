@@ -18,6 +18,7 @@ from tests.edges._support import (
     built,
     database,
     diagnostics,
+    long_condition,
 )
 from tests.repository._support import closed_client
 
@@ -81,29 +82,11 @@ def test_declared_updates_without_values_work(db: Any, pkg: Built) -> None:
         db.task.clear_due(task_id="missing")
 
 
-def _long_condition(target: int) -> str:
-    """A condition over `a` whose compiled text is at most ``target`` bytes and less
-    than 20 under: IN lists of one repeated parameter (``#n0 IN (:p0, ...)``)."""
-    terms: list[int] = []
-    size = -4  # no " OR " before the first term
-    while True:
-        room = target - size - 4 - len("#n0 IN (:p0)")
-        if room < 0:
-            break
-        extra = min(99, room // 5)
-        terms.append(extra)
-        size += 4 + len("#n0 IN (:p0)") + 5 * extra
-        if extra < 99:
-            break
-    assert target - 20 < size <= target, (size, target)
-    return " OR ".join("a IN (" + ", ".join([":v"] * (1 + n)) + ")" for n in terms)
-
-
 def test_the_4kb_limit_is_checked_on_the_condition_as_sent(tmp_path: Path) -> None:
     """The condition compiles to less than DynamoDB's limit of 4,096 bytes; sent as
     ``attribute_exists(#n1) AND (...)`` (28 more bytes) it is over, so the build
     refuses it."""
-    condition = _long_condition(4090)
+    condition = long_condition(4090)
     compiled = compile_condition(parse_condition(condition), same_name)
     assert 4096 - 28 < len(compiled.text.encode()) <= 4096
     schema = SCHEMA.replace(

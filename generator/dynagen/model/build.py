@@ -15,6 +15,8 @@ from typing import Any, Literal, cast
 from dynagen.diagnostics import Diagnostic
 from dynagen.load import Document, PathKey
 from dynagen.model.collections import Collection, CollectionBuilder
+from dynagen.model.expressions import ExpressionError
+from dynagen.model.expressions.compile import check_length
 from dynagen.model.naming import (
     enum_member_name,
     pascal_case,
@@ -26,6 +28,7 @@ from dynagen.model.queries import (
     AFTER_SEPARATOR,
     QueryError,
     plan_query,
+    sent_filter,
 )
 from dynagen.model.schema import (
     Attribute,
@@ -168,6 +171,8 @@ class ModelBuilder:
             replace(e, table_shared=per_table[e.table.id] > 1) for e in entities
         ]
         entities = [self.isolate_queries(e, entities) for e in entities]
+        for entity in entities:
+            self.check_sent_filters(entity)
         self.check_primary_key_clashes(entities)
         self.check_ttl(tables, entities)
         all_enums = (*enums, *self.inline_enums.values())
@@ -904,6 +909,22 @@ class ModelBuilder:
                 )
             plans.append(plan)
         return replace(entity, queries=tuple(plans))
+
+    def check_sent_filters(self, entity: Entity) -> None:
+        """DynamoDB's 4 KB limit on each query's filter as sent (its entity checks
+        included), located at the schema's filter."""
+        for plan in entity.queries:
+            text = sent_filter(plan, entity.table.type_attribute)
+            if text is None or plan.filter is None:
+                continue
+            try:
+                check_length(text, "the filter as sent")
+            except ExpressionError as error:
+                self.error_in_string(
+                    ("entities", entity.name, "queries", plan.name, "filter"),
+                    error.offset,
+                    error.message,
+                )
 
     def isolate_scan(
         self, entity: Entity, entities: list[Entity], plan: QueryPlan

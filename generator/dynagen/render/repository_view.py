@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from dynagen.model.naming import isort_key, snake_case
+from dynagen.model.queries import sent_filter
 from dynagen.model.schema import (
     Attribute,
     Bound,
@@ -488,26 +489,20 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
             )
         )
     names = dict(plan.names)
-    guarded = plan.type_filter or plan.key_prefix is not None
-    filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
+    filter_expression = sent_filter(plan, entity.table.type_attribute)
     if plan.key_prefix is not None:
         attribute, prefix = plan.key_prefix
         names["#kp"] = attribute
-        filters.append("begins_with(#kp, :__kp)")
         values.append((":__kp", f'{{"S": {literal(prefix)}}}'))
     if plan.type_filter:
-        type_placeholder = next(
-            p for p, n in names.items() if n == entity.table.type_attribute
-        )
-        filters.append(f"{type_placeholder} = :__type")
         values.append((":__type", f'{{"S": {literal(entity.name)}}}'))
     request: list[tuple[str, str]] = [("TableName", "self._table")]
     if plan.index is not None:
         request.append(("IndexName", literal(plan.index.name)))
     if plan.key_expression is not None:
         request.append(("KeyConditionExpression", literal(plan.key_expression)))
-    if filters:
-        request.append(("FilterExpression", literal(" AND ".join(filters))))
+    if filter_expression is not None:
+        request.append(("FilterExpression", literal(filter_expression)))
     item_class, decode = result_class(entity, plan)
     if plan.view is not None:
         view = next(v for v in entity.views if v.name == plan.view)
