@@ -57,17 +57,7 @@ from random import random as _random
 from time import gmtime as _gmtime
 from time import sleep as _sleep
 from time import strftime as _strftime
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Final,
-    Generic,
-    Literal,
-    TypeAlias,
-    TypeGuard,
-    TypeVar,
-    get_args,
-)
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
 from urllib.parse import quote, urlsplit
 from uuid import UUID, SafeUUID, uuid4
 
@@ -183,25 +173,33 @@ class DynagenError(Exception):
 class ConditionFailedError(DynagenError):
     """A conditional write failed.
 
-    ``item`` is the decoded old item when DynamoDB returned it
-    (``ReturnValuesOnConditionCheckFailure=ALL_OLD``), else ``None``.
+    ``entity`` is the entity's name and ``key`` the item's ``<Entity>Key`` (the message
+    names both); ``item`` is the decoded old item when DynamoDB returned it
+    (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) or one read told it, else ``None``.
     """
 
     def __init__(
         self,
         message: str = "the condition of the write failed",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.entity = entity
+        self.key = key
         self.item = item
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_error, (type(self), self.message, {"item": self.item}))
+        state = {"entity": self.entity, "key": self.key, "item": self.item}
+        return (_rebuild_error, (type(self), self.message, state))
 
     def __str__(self) -> str:
-        return self.message
+        if self.entity is None and self.key is None:
+            return self.message
+        return f"{self.message}: {self.entity} {self.key!r}"
 
 
 class AlreadyExistsError(ConditionFailedError):
@@ -211,9 +209,11 @@ class AlreadyExistsError(ConditionFailedError):
         self,
         message: str = "an item with this key already exists",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
-        super().__init__(message, item=item)
+        super().__init__(message, entity=entity, key=key, item=item)
 
 
 class VersionConflictError(ConditionFailedError):
@@ -223,9 +223,11 @@ class VersionConflictError(ConditionFailedError):
         self,
         message: str = "the stored item has another version",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
-        super().__init__(message, item=item)
+        super().__init__(message, entity=entity, key=key, item=item)
 
 
 class NotFoundError(DynagenError):
@@ -1065,58 +1067,6 @@ def format_padded_int(value: int, width: int, where: str) -> str:
     if len(text) > width:
         raise ValueError(f"{where}: {value} has more than {width} digits")
     return text
-
-
-#: DynamoDB's attribute type names: the parameter type of ``attribute_type(x, :t)``.
-AttributeTypeName = Literal["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]
-_TYPE_NAMES: Final = frozenset(get_args(AttributeTypeName))
-
-
-def check_type_name(value: object, where: str) -> str:
-    """``value`` if it is one of DynamoDB's type names; else TypeError/ValueError."""
-    if type(value) is not str:
-        raise TypeError(
-            f"{where}: expected a DynamoDB type name, got {_type_name(value)}"
-        )
-    if value not in _TYPE_NAMES:
-        raise ValueError(
-            f"{where}: {value!r} is not a DynamoDB type name "
-            f"({', '.join(sorted(_TYPE_NAMES))})"
-        )
-    return value
-
-
-def check_between(low: dict[str, Any], high: dict[str, Any], where: str) -> None:
-    """``ValueError`` when a filter's or condition's ``BETWEEN`` has its low bound above
-    its high one (wire values), which DynamoDB refuses; values of two types are left
-    to DynamoDB."""
-    reversed_ = False
-    if "N" in low and "N" in high:
-        reversed_ = Decimal(low["N"]) > Decimal(high["N"])
-    elif "S" in low and "S" in high:
-        reversed_ = low["S"] > high["S"]  # code point order is UTF-8 byte order
-    elif "B" in low and "B" in high:
-        reversed_ = _a2b_base64(low["B"]) > _a2b_base64(high["B"])
-    if reversed_:
-        raise ValueError(
-            f"{where}: BETWEEN's low bound {low} is above its high bound {high}"
-        )
-
-
-def padded_bound(value: int, width: int, where: str) -> str:
-    """A query bound on a ``{field:N}`` key field: the padded text, or for a value no
-    stored key can hold, text that sorts where that value would: "" below every stored
-    value (a negative one), "|" above them all (more than ``width`` digits). So
-    ``n <= 10000`` on ``{n:4}`` matches every item and ``n >= 10000`` none."""
-    if type(value) is not int and (
-        isinstance(value, bool) or not isinstance(value, int)
-    ):
-        raise TypeError(f"{where}: expected int, got {_type_name(value)}")
-    if value < 0:
-        return ""
-    if value >= 10**width:
-        return "|"
-    return format_padded_int(value, width, where)
 
 
 # --------------------------------------------------------------------------------------
@@ -2073,12 +2023,12 @@ class FastTransport(Transport):
         if found is not None:
             return found
         raw: Any = self.client
-        url: str = raw.meta.endpoint_url
+        url: str
         try:
             model = raw.meta.service_model.operation_model(operation)
             url = raw._resolve_endpoint_ruleset(model, request, {})[0]
         except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
-            pass
+            url = raw.meta.endpoint_url
         parts = urlsplit(url)
         host = parts.netloc
         if parts.port is not None and (
@@ -2862,6 +2812,44 @@ def is_condition_failure(error: ClientError) -> bool:
     return code == "ConditionalCheckFailedException"
 
 
+def map_key(value: object, where: str) -> str:
+    """A map key given at run time (``counts.{kind}``): a non-empty ``str``."""
+    if type(value) is not str:
+        raise TypeError(f"{where}: expected a str map key, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{where}: a map key cannot be empty")
+    return value
+
+
+def is_invalid_document_path(error: ClientError) -> bool:
+    """Whether ``error`` is DynamoDB's refusal of an update that writes below an
+    attribute the item lacks (``SET m.k = ...`` where ``m`` is missing)."""
+    details = error.response.get("Error", {})
+    message = str(details.get("Message", ""))
+    return (
+        details.get("Code") == "ValidationException"
+        and "document path provided in the update expression is invalid" in message
+    )
+
+
+def update_filling_defaults(
+    transport: Transport, request: dict[str, Any], fill: dict[str, Any]
+) -> dict[str, Any]:
+    """Send the UpdateItem ``request``; if DynamoDB refuses it because the item lacks an
+    attribute with a default that the update writes into (an item written by other code,
+    or before the attribute existed), store those defaults with the UpdateItem ``fill``
+    (``SET m = if_not_exists(m, :default)``, only on an existing item: the item reads
+    the same before and after) and send ``request`` again. DynamoDB refuses both in one
+    expression (overlapping paths), and this costs a request only on such items."""
+    try:
+        return transport.call("UpdateItem", request)
+    except ClientError as error:
+        if not is_invalid_document_path(error):
+            raise
+    transport.call("UpdateItem", fill)
+    return transport.call("UpdateItem", request)
+
+
 def stored_item_after_failure(
     error: ClientError, transport: Transport, table: str, key: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -2938,7 +2926,7 @@ def _bound_encoder(
     value: Any, width: int | None, seconds: bool
 ) -> Callable[[Any, str], str]:
     if width is not None:
-        return lambda v, w: padded_bound(v, width, w)
+        return lambda v, w: format_padded_int(v, width, w)
     if isinstance(value, datetime):
         return format_epoch if seconds else format_datetime
     if isinstance(value, date):
