@@ -57,7 +57,17 @@ from random import random as _random
 from time import gmtime as _gmtime
 from time import sleep as _sleep
 from time import strftime as _strftime
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Generic,
+    Literal,
+    TypeAlias,
+    TypeGuard,
+    TypeVar,
+    get_args,
+)
 from urllib.parse import quote, urlsplit
 from uuid import UUID, SafeUUID, uuid4
 
@@ -1067,6 +1077,58 @@ def format_padded_int(value: int, width: int, where: str) -> str:
     if len(text) > width:
         raise ValueError(f"{where}: {value} has more than {width} digits")
     return text
+
+
+#: DynamoDB's attribute type names: the parameter type of ``attribute_type(x, :t)``.
+AttributeTypeName = Literal["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]
+_TYPE_NAMES: Final = frozenset(get_args(AttributeTypeName))
+
+
+def check_type_name(value: object, where: str) -> str:
+    """``value`` if it is one of DynamoDB's type names; else TypeError/ValueError."""
+    if type(value) is not str:
+        raise TypeError(
+            f"{where}: expected a DynamoDB type name, got {_type_name(value)}"
+        )
+    if value not in _TYPE_NAMES:
+        raise ValueError(
+            f"{where}: {value!r} is not a DynamoDB type name "
+            f"({', '.join(sorted(_TYPE_NAMES))})"
+        )
+    return value
+
+
+def check_between(low: dict[str, Any], high: dict[str, Any], where: str) -> None:
+    """``ValueError`` when a filter's or condition's ``BETWEEN`` has its low bound above
+    its high one (wire values), which DynamoDB refuses; values of two types are left
+    to DynamoDB."""
+    reversed_ = False
+    if "N" in low and "N" in high:
+        reversed_ = Decimal(low["N"]) > Decimal(high["N"])
+    elif "S" in low and "S" in high:
+        reversed_ = low["S"] > high["S"]  # code point order is UTF-8 byte order
+    elif "B" in low and "B" in high:
+        reversed_ = _a2b_base64(low["B"]) > _a2b_base64(high["B"])
+    if reversed_:
+        raise ValueError(
+            f"{where}: BETWEEN's low bound {low} is above its high bound {high}"
+        )
+
+
+def padded_bound(value: int, width: int, where: str) -> str:
+    """A query bound on a ``{field:N}`` key field: the padded text, or for a value no
+    stored key can hold, text that sorts where that value would: "" below every stored
+    value (a negative one), "|" above them all (more than ``width`` digits). So
+    ``n <= 10000`` on ``{n:4}`` matches every item and ``n >= 10000`` none."""
+    if type(value) is not int and (
+        isinstance(value, bool) or not isinstance(value, int)
+    ):
+        raise TypeError(f"{where}: expected int, got {_type_name(value)}")
+    if value < 0:
+        return ""
+    if value >= 10**width:
+        return "|"
+    return format_padded_int(value, width, where)
 
 
 # --------------------------------------------------------------------------------------
@@ -2926,7 +2988,7 @@ def _bound_encoder(
     value: Any, width: int | None, seconds: bool
 ) -> Callable[[Any, str], str]:
     if width is not None:
-        return lambda v, w: format_padded_int(v, width, w)
+        return lambda v, w: padded_bound(v, width, w)
     if isinstance(value, datetime):
         return format_epoch if seconds else format_datetime
     if isinstance(value, date):

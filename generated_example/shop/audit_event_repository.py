@@ -46,7 +46,7 @@ class AuditEventRepository:
         self, *, entity_id: str, event_id: str, consistent: bool = False
     ) -> AuditEvent | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -54,20 +54,20 @@ class AuditEventRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_audit_event(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_audit_event(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[AuditEvent]:
         """Every `AuditEvent` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_audit_event,
             query_id="AuditEvent.scan",
             params_digest=rt.digest_params(consistent),
@@ -80,21 +80,21 @@ class AuditEventRepository:
         entity_id: str,
     ) -> rt.Query[AuditEvent]:
         """Query ``entity_id = :entity_id``."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {"S": rt.check_str(entity_id, "AuditEvent.for_entity.entity_id")},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#n0 = :__k0",
             "ExpressionAttributeNames": {"#n0": "entity_id"},
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
             "ScanIndexForward": False,
             "ConsistentRead": True,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_audit_event,
             query_id="AuditEvent.for_entity",
             params_digest=rt.digest_params(entity_id),
@@ -109,7 +109,7 @@ class AuditEventRepository:
         actor: str,
     ) -> rt.Query[AuditEvent]:
         """Query ``entity_id = :entity_id and event_id >= :since_event_id`` (filtered)."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": rt.check_str(entity_id, "AuditEvent.for_entity_since.entity_id")
             },
@@ -120,7 +120,7 @@ class AuditEventRepository:
             },
             ":p0": {"S": rt.check_str(actor, "AuditEvent.for_entity_since.actor")},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 >= :__k1",
             "FilterExpression": "#n2 = :p0",
@@ -129,12 +129,12 @@ class AuditEventRepository:
                 "#n1": "event_id",
                 "#n2": "actor",
             },
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_audit_event,
             query_id="AuditEvent.for_entity_since",
             params_digest=rt.digest_params(entity_id, since_event_id, actor),
@@ -149,7 +149,7 @@ class AuditEventRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -189,8 +189,8 @@ class AuditEventRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -215,7 +215,7 @@ class AuditEventRepository:
         new = self._stamped(item, created=True)
         wire = encode_audit_event(new)
         rt.check_item_size(wire, "AuditEvent")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#entity_id)",
@@ -223,15 +223,17 @@ class AuditEventRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = audit_event_key_item(entity_id=new.entity_id, event_id=new.event_id)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = audit_event_key_item(entity_id=new.entity_id, event_id=new.event_id)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="AuditEvent",
                 key=self.key(entity_id=new.entity_id, event_id=new.event_id),
-                item=None if old is None else decode_audit_event(old),
-            ) from error
+                item=None if _old is None else decode_audit_event(_old),
+            ) from _error
         return decode_audit_event(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: AuditEvent) -> AuditEvent:
@@ -244,8 +246,8 @@ class AuditEventRepository:
         new = self._stamped(item, created=False)
         wire = encode_audit_event(new)
         rt.check_item_size(wire, "AuditEvent")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", request)
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        self._transport.call("PutItem", _request)
         return decode_audit_event(wire)
 
     def update(
@@ -264,71 +266,73 @@ class AuditEventRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
-        names: dict[str, str] = {"#entity_id": "entity_id"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _names: dict[str, str] = {"#entity_id": "entity_id"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if action is not rt.UNSET:
-            names["#action"] = "action"
-            sets.append("#action = :action")
-            values[":action"] = {
+            _names["#action"] = "action"
+            _sets.append("#action = :v_action")
+            _values[":v_action"] = {
                 "S": rt.enum_value(action, AuditEventAction, "AuditEvent.action")
             }
         if actor is not rt.UNSET:
-            names["#actor"] = "actor"
-            sets.append("#actor = :actor")
-            values[":actor"] = {"S": rt.check_str(actor, "AuditEvent.actor")}
+            _names["#actor"] = "actor"
+            _sets.append("#actor = :v_actor")
+            _values[":v_actor"] = {"S": rt.check_str(actor, "AuditEvent.actor")}
         if changes is not rt.UNSET:
-            names["#changes"] = "changes"
+            _names["#changes"] = "changes"
             if changes is None:
-                removes.append("#changes")
+                _removes.append("#changes")
             else:
-                sets.append("#changes = :changes")
-                values[":changes"] = rt.encode_json(changes, "AuditEvent.changes")
+                _sets.append("#changes = :v_changes")
+                _values[":v_changes"] = rt.encode_json(changes, "AuditEvent.changes")
         if expires_at is not rt.UNSET:
-            names["#expires_at"] = "expires_at"
+            _names["#expires_at"] = "expires_at"
             if expires_at is None:
-                removes.append("#expires_at")
+                _removes.append("#expires_at")
             else:
-                sets.append("#expires_at = :expires_at")
-                values[":expires_at"] = {
+                _sets.append("#expires_at = :v_expires_at")
+                _values[":v_expires_at"] = {
                     "N": rt.format_epoch(expires_at, "AuditEvent.expires_at")
                 }
-        condition = "attribute_exists(#entity_id)"
-        key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
-        if not sets and not removes:
-            current = self.get(entity_id=entity_id, event_id=event_id, consistent=True)
-            if current is None:
+        _condition = "attribute_exists(#entity_id)"
+        _key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
+        if not _sets and not _removes:
+            _current = self.get(entity_id=entity_id, event_id=event_id, consistent=True)
+            if _current is None:
                 raise rt.NotFoundError(
                     key=self.key(entity_id=entity_id, event_id=event_id)
                 )
-            return current
-        request: dict[str, Any] = {
+            return _current
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "AuditEvent")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "AuditEvent")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(entity_id=entity_id, event_id=event_id)
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="AuditEvent",
                 key=self.key(entity_id=entity_id, event_id=event_id),
-                item=decode_audit_event(old),
-            ) from error
-        return decode_audit_event(response["Attributes"])
+                item=decode_audit_event(_old),
+            ) from _error
+        return decode_audit_event(_response["Attributes"])
 
     def delete(
         self,
@@ -337,22 +341,22 @@ class AuditEventRepository:
         event_id: str,
     ) -> AuditEvent | None:
         """Delete the item and return it as it was, or None if there was none."""
-        key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
-        request: dict[str, Any] = {
+        _key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        response = self._transport.call("DeleteItem", request)
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_audit_event(old_item)
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_audit_event(_old_item)
 
     def _stamped(self, item: AuditEvent, *, created: bool) -> AuditEvent:
         """A copy of ``item`` with the repository's timestamps set."""
-        now = self._clock()
+        _now = self._clock()
         return replace(
             item,
-            occurred_at=now
+            occurred_at=_now
             if created or item.occurred_at is None
             else item.occurred_at,
         )

@@ -46,7 +46,7 @@ class CustomerRepository:
 
     def get(self, *, customer_id: str, consistent: bool = False) -> Customer | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -54,23 +54,23 @@ class CustomerRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_customer(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_customer(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[Customer]:
         """Every `Customer` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
-        request["FilterExpression"] = "#t = :t"
-        request["ExpressionAttributeNames"] = {"#t": "_type"}
-        request["ExpressionAttributeValues"] = {":t": {"S": "Customer"}}
+        _request["FilterExpression"] = "#t = :t"
+        _request["ExpressionAttributeNames"] = {"#t": "_type"}
+        _request["ExpressionAttributeValues"] = {":t": {"S": "Customer"}}
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_customer,
             query_id="Customer.scan",
             params_digest=rt.digest_params(consistent),
@@ -83,24 +83,24 @@ class CustomerRepository:
         email: str,
     ) -> rt.Query[Customer]:
         """Query ``email = :email`` on index `gsi1`."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": "EMAIL#"
                 + rt.escape_key_text(rt.check_str(email, "Customer.by_email.email"))
             },
             ":__k1": {"S": "CUSTOMER"},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
             "ExpressionAttributeNames": {"#n0": "gsi1pk", "#n1": "gsi1sk"},
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_customer,
             query_id="Customer.by_email",
             params_digest=rt.digest_params(email),
@@ -115,7 +115,7 @@ class CustomerRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -158,8 +158,8 @@ class CustomerRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -184,7 +184,7 @@ class CustomerRepository:
         new = self._stamped(item, created=True, version=1)
         wire = encode_customer(new)
         rt.check_item_size(wire, "Customer")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#pk)",
@@ -192,15 +192,17 @@ class CustomerRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = customer_key_item(customer_id=new.customer_id)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = customer_key_item(customer_id=new.customer_id)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="Customer",
                 key=self.key(customer_id=new.customer_id),
-                item=None if old is None else decode_customer(old),
-            ) from error
+                item=None if _old is None else decode_customer(_old),
+            ) from _error
         return decode_customer(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Customer) -> Customer:
@@ -219,28 +221,32 @@ class CustomerRepository:
         new = self._stamped(item, created=False, version=expected + 1)
         wire = encode_customer(new)
         rt.check_item_size(wire, "Customer")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        names = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        condition = rt.version_condition(expected, "#version", "version", names, values)
-        request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-        request["ExpressionAttributeNames"] = names
-        request["ExpressionAttributeValues"] = values
-        request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = customer_key_item(customer_id=new.customer_id)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = customer_key_item(customer_id=new.customer_id)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(customer_id=new.customer_id)
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Customer",
                 key=self.key(customer_id=new.customer_id),
-                item=decode_customer(old),
-            ) from error
+                item=decode_customer(_old),
+            ) from _error
         return decode_customer(wire)
 
     def update(
@@ -262,98 +268,104 @@ class CustomerRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
-        now = self._clock()
-        names: dict[str, str] = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _now = self._clock()
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if email is not rt.UNSET:
-            names["#email"] = "email"
-            sets.append("#email = :email")
-            values[":email"] = {"S": rt.check_str(email, "Customer.email")}
+            _names["#email"] = "email"
+            _sets.append("#email = :v_email")
+            _values[":v_email"] = {"S": rt.check_str(email, "Customer.email")}
         if name is not rt.UNSET:
-            names["#name"] = "name"
+            _names["#name"] = "name"
             if name is None:
-                removes.append("#name")
+                _removes.append("#name")
             else:
-                sets.append("#name = :name")
-                values[":name"] = {"S": rt.check_str(name, "Customer.name")}
+                _sets.append("#name = :v_name")
+                _values[":v_name"] = {"S": rt.check_str(name, "Customer.name")}
         if status is not rt.UNSET:
-            names["#status"] = "status"
-            sets.append("#status = :status")
-            values[":status"] = {
+            _names["#status"] = "status"
+            _sets.append("#status = :v_status")
+            _values[":v_status"] = {
                 "S": rt.enum_value(status, CustomerStatus, "Customer.status")
             }
         if tags is not rt.UNSET:
-            names["#tags"] = "tags"
+            _names["#tags"] = "tags"
             if not tags:
-                removes.append("#tags")
+                _removes.append("#tags")
             else:
-                sets.append("#tags = :tags")
-                values[":tags"] = {"SS": rt.encode_string_set(tags, "Customer.tags")}
+                _sets.append("#tags = :v_tags")
+                _values[":v_tags"] = {"SS": rt.encode_string_set(tags, "Customer.tags")}
         if address is not rt.UNSET:
-            names["#address"] = "address"
+            _names["#address"] = "address"
             if address is None:
-                removes.append("#address")
+                _removes.append("#address")
             else:
-                sets.append("#address = :address")
-                values[":address"] = {
+                _sets.append("#address = :v_address")
+                _values[":v_address"] = {
                     "M": encode_address(
                         rt.check_instance(address, Address, "Customer.address")
                     )
                 }
         if points is not rt.UNSET:
-            names["#points"] = "points"
-            sets.append("#points = :points")
-            values[":points"] = {"N": rt.format_int(points, "Customer.points")}
+            _names["#points"] = "points"
+            _sets.append("#points = :v_points")
+            _values[":v_points"] = {"N": rt.format_int(points, "Customer.points")}
         if email is not rt.UNSET:
-            names["#gsi1pk"] = "gsi1pk"
-            sets.append("#gsi1pk = :__k_gsi1pk")
-            values[":__k_gsi1pk"] = {
+            _names["#gsi1pk"] = "gsi1pk"
+            _sets.append("#gsi1pk = :__k_gsi1pk")
+            _values[":__k_gsi1pk"] = {
                 "S": "EMAIL#"
                 + rt.escape_key_text(rt.check_str(email, "Customer.email"))
             }
-        names["#updated_at"] = "updated_at"
-        sets.append("#updated_at = :__updated_at")
-        values[":__updated_at"] = {"S": rt.format_datetime(now, "Customer.updated_at")}
-        names["#version"] = "version"
-        sets.append("#version = if_not_exists(#version, :__zero) + :__one")
-        values[":__zero"] = {"N": "0"}
-        values[":__one"] = {"N": "1"}
-        condition = "attribute_exists(#pk)"
+        _names["#updated_at"] = "updated_at"
+        _sets.append("#updated_at = :__u_updated_at")
+        _values[":__u_updated_at"] = {
+            "S": rt.format_datetime(_now, "Customer.updated_at")
+        }
+        _names["#version"] = "version"
+        _sets.append("#version = if_not_exists(#version, :__zero) + :__one")
+        _values[":__zero"] = {"N": "0"}
+        _values[":__one"] = {"N": "1"}
+        _condition = "attribute_exists(#pk)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        key = customer_key_item(customer_id=customer_id)
-        request: dict[str, Any] = {
+        _key = customer_key_item(customer_id=customer_id)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "Customer")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "Customer")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Customer",
                 key=self.key(customer_id=customer_id),
-                item=decode_customer(old),
-            ) from error
-        return decode_customer(response["Attributes"])
+                item=decode_customer(_old),
+            ) from _error
+        return decode_customer(_response["Attributes"])
 
     def add_points(
         self,
@@ -369,62 +381,66 @@ class CustomerRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
-        key = customer_key_item(customer_id=customer_id)
-        now = self._clock()
-        names = {
+        _key = customer_key_item(customer_id=customer_id)
+        _now = self._clock()
+        _names = {
             "#n0": "points",
             "#n1": "status",
             "#n2": "updated_at",
             "#n3": "version",
             "#n4": "pk",
         }
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":p0": {"N": rt.format_int(points, "Customer.add_points.points")},
             ":p1": {
                 "S": rt.enum_value(status, CustomerStatus, "Customer.add_points.status")
             },
-            ":__updated_at": {
-                "S": rt.format_datetime(now, "Customer.add_points.updated_at")
+            ":__u_updated_at": {
+                "S": rt.format_datetime(_now, "Customer.add_points.updated_at")
             },
             ":__zero": {"N": "0"},
             ":__one": {"N": "1"},
         }
-        condition = "attribute_exists(#n4) AND (#n1 = :p1)"
+        _condition = "attribute_exists(#n4) AND (#n1 = :p1)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#n3",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": "SET #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one ADD #n0 :p0",
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+            "Key": _key,
+            "UpdateExpression": "SET #n2 = :__u_updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one ADD #n0 :p0",
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
+            "ExpressionAttributeValues": _values,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
-            stored = decode_customer(old)
-            if expected_version is not None and stored.version != expected_version:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
+            _stored = decode_customer(_old)
+            if expected_version is not None and _stored.version != expected_version:
                 raise rt.VersionConflictError(
                     entity="Customer",
                     key=self.key(customer_id=customer_id),
-                    item=stored,
-                ) from error
+                    item=_stored,
+                ) from _error
             raise rt.ConditionFailedError(
-                entity="Customer", key=self.key(customer_id=customer_id), item=stored
-            ) from error
-        return decode_customer(response["Attributes"])
+                entity="Customer", key=self.key(customer_id=customer_id), item=_stored
+            ) from _error
+        return decode_customer(_response["Attributes"])
 
     def delete(
         self,
@@ -437,46 +453,50 @@ class CustomerRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
-        key = customer_key_item(customer_id=customer_id)
-        request: dict[str, Any] = {
+        _key = customer_key_item(customer_id=customer_id)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
         if expected_version is not None:
-            names = {"#pk": "pk"}
-            values: dict[str, Any] = {}
-            condition = rt.version_condition(
+            _names = {"#pk": "pk"}
+            _values: dict[str, Any] = {}
+            _condition = rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-            request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-            request["ExpressionAttributeNames"] = names
-            request["ExpressionAttributeValues"] = values
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+            _request["ExpressionAttributeNames"] = _names
+            _request["ExpressionAttributeValues"] = _values
+            _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            response = self._transport.call("DeleteItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Customer",
                 key=self.key(customer_id=customer_id),
-                item=decode_customer(old),
-            ) from error
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_customer(old_item)
+                item=decode_customer(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_customer(_old_item)
 
     def _stamped(self, item: Customer, *, created: bool, version: int) -> Customer:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
-        now = self._clock()
+        _now = self._clock()
         return replace(
             item,
-            created_at=now if created or item.created_at is None else item.created_at,
-            updated_at=now,
+            created_at=_now if created or item.created_at is None else item.created_at,
+            updated_at=_now,
             version=version,
         )

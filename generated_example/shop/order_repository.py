@@ -59,7 +59,7 @@ class OrderRepository:
         consistent: bool = False,
     ) -> Order | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -69,23 +69,23 @@ class OrderRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_order(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_order(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[Order]:
         """Every `Order` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
-        request["FilterExpression"] = "#t = :t"
-        request["ExpressionAttributeNames"] = {"#t": "_type"}
-        request["ExpressionAttributeValues"] = {":t": {"S": "Order"}}
+        _request["FilterExpression"] = "#t = :t"
+        _request["ExpressionAttributeNames"] = {"#t": "_type"}
+        _request["ExpressionAttributeValues"] = {":t": {"S": "Order"}}
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_order,
             query_id="Order.scan",
             params_digest=rt.digest_params(consistent),
@@ -101,7 +101,7 @@ class OrderRepository:
         excluded: OrderStatus,
     ) -> rt.Query[Order]:
         """Query ``customer_id = :customer_id and created_at between :start and :end`` (filtered)."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": "CUSTOMER#"
                 + rt.escape_key_text(
@@ -120,18 +120,18 @@ class OrderRepository:
                 "S": rt.enum_value(excluded, OrderStatus, "Order.for_customer.excluded")
             },
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 BETWEEN :__k1 AND :__k2",
             "FilterExpression": "#n2 <> :p0",
             "ExpressionAttributeNames": {"#n0": "pk", "#n1": "sk", "#n2": "status"},
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
             "ScanIndexForward": False,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_order,
             query_id="Order.for_customer",
             params_digest=rt.digest_params(customer_id, start, end, excluded),
@@ -144,21 +144,21 @@ class OrderRepository:
         order_id: UUID,
     ) -> rt.Query[Order]:
         """Query ``order_id = :order_id`` on index `gsi1`."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {"S": "ORDER#" + rt.format_uuid(order_id, "Order.by_id.order_id")},
             ":__k1": {"S": "ORDER"},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 = :__k1",
             "ExpressionAttributeNames": {"#n0": "gsi1pk", "#n1": "gsi1sk"},
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_order,
             query_id="Order.by_id",
             params_digest=rt.digest_params(order_id),
@@ -172,7 +172,7 @@ class OrderRepository:
         since: datetime,
     ) -> rt.Query[Order]:
         """Query ``status = :status and created_at >= :since`` on index `gsi3`."""
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": "STATUS#"
                 + rt.escape_key_text(
@@ -181,17 +181,17 @@ class OrderRepository:
             },
             ":__k1": {"S": rt.format_datetime(since, "Order.with_status.since") + "#"},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi3",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 >= :__k1",
             "ExpressionAttributeNames": {"#n0": "gsi3pk", "#n1": "gsi3sk"},
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_order,
             query_id="Order.with_status",
             params_digest=rt.digest_params(status, since),
@@ -206,7 +206,7 @@ class OrderRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -246,8 +246,8 @@ class OrderRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -276,7 +276,7 @@ class OrderRepository:
         new = self._stamped(item, created=True)
         wire = encode_order(new)
         rt.check_item_size(wire, "Order")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#pk)",
@@ -284,14 +284,16 @@ class OrderRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = order_key_item(
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = order_key_item(
                 customer_id=new.customer_id,
                 created_at=rt.required(new.created_at, "Order.created_at"),
                 order_id=new.order_id,
             )
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="Order",
                 key=self.key(
@@ -299,8 +301,8 @@ class OrderRepository:
                     created_at=rt.required(new.created_at, "Order.created_at"),
                     order_id=new.order_id,
                 ),
-                item=None if old is None else decode_order(old),
-            ) from error
+                item=None if _old is None else decode_order(_old),
+            ) from _error
         return decode_order(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Order) -> Order:
@@ -313,8 +315,8 @@ class OrderRepository:
         new = self._stamped(item, created=False)
         wire = encode_order(new)
         rt.check_item_size(wire, "Order")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", request)
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        self._transport.call("PutItem", _request)
         return decode_order(wire)
 
     def update(
@@ -334,24 +336,24 @@ class OrderRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
-        names: dict[str, str] = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if status is not rt.UNSET:
-            names["#status"] = "status"
-            sets.append("#status = :status")
-            values[":status"] = {
+            _names["#status"] = "status"
+            _sets.append("#status = :v_status")
+            _values[":v_status"] = {
                 "S": rt.enum_value(status, OrderStatus, "Order.status")
             }
         if total is not rt.UNSET:
-            names["#total"] = "total"
-            sets.append("#total = :total")
-            values[":total"] = {"N": rt.format_decimal(total, "Order.total")}
+            _names["#total"] = "total"
+            _sets.append("#total = :v_total")
+            _values[":v_total"] = {"N": rt.format_decimal(total, "Order.total")}
         if lines is not rt.UNSET:
-            names["#lines"] = "lines"
-            sets.append("#lines = :lines")
-            values[":lines"] = {
+            _names["#lines"] = "lines"
+            _sets.append("#lines = :v_lines")
+            _values[":v_lines"] = {
                 "L": [
                     {
                         "M": encode_order_line(
@@ -362,33 +364,33 @@ class OrderRepository:
                 ]
             }
         if expires_at is not rt.UNSET:
-            names["#expires_at"] = "expires_at"
+            _names["#expires_at"] = "expires_at"
             if expires_at is None:
-                removes.append("#expires_at")
+                _removes.append("#expires_at")
             else:
-                sets.append("#expires_at = :expires_at")
-                values[":expires_at"] = {
+                _sets.append("#expires_at = :v_expires_at")
+                _values[":v_expires_at"] = {
                     "N": rt.format_epoch(expires_at, "Order.expires_at")
                 }
         if status is not rt.UNSET:
-            names["#gsi3pk"] = "gsi3pk"
-            sets.append("#gsi3pk = :__k_gsi3pk")
-            values[":__k_gsi3pk"] = {
+            _names["#gsi3pk"] = "gsi3pk"
+            _sets.append("#gsi3pk = :__k_gsi3pk")
+            _values[":__k_gsi3pk"] = {
                 "S": "STATUS#"
                 + rt.escape_key_text(rt.enum_value(status, OrderStatus, "Order.status"))
             }
-        condition = "attribute_exists(#pk)"
-        key = order_key_item(
+        _condition = "attribute_exists(#pk)"
+        _key = order_key_item(
             customer_id=customer_id, created_at=created_at, order_id=order_id
         )
-        if not sets and not removes:
-            current = self.get(
+        if not _sets and not _removes:
+            _current = self.get(
                 customer_id=customer_id,
                 created_at=created_at,
                 order_id=order_id,
                 consistent=True,
             )
-            if current is None:
+            if _current is None:
                 raise rt.NotFoundError(
                     key=self.key(
                         customer_id=customer_id,
@@ -396,39 +398,41 @@ class OrderRepository:
                         order_id=order_id,
                     )
                 )
-            return current
-        request: dict[str, Any] = {
+            return _current
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "Order")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "Order")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(
                         customer_id=customer_id,
                         created_at=created_at,
                         order_id=order_id,
                     )
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Order",
                 key=self.key(
                     customer_id=customer_id, created_at=created_at, order_id=order_id
                 ),
-                item=decode_order(old),
-            ) from error
-        return decode_order(response["Attributes"])
+                item=decode_order(_old),
+            ) from _error
+        return decode_order(_response["Attributes"])
 
     def delete(
         self,
@@ -438,22 +442,22 @@ class OrderRepository:
         order_id: UUID,
     ) -> Order | None:
         """Delete the item and return it as it was, or None if there was none."""
-        key = order_key_item(
+        _key = order_key_item(
             customer_id=customer_id, created_at=created_at, order_id=order_id
         )
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        response = self._transport.call("DeleteItem", request)
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_order(old_item)
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_order(_old_item)
 
     def _stamped(self, item: Order, *, created: bool) -> Order:
         """A copy of ``item`` with the repository's timestamps set."""
-        now = self._clock()
+        _now = self._clock()
         return replace(
             item,
-            created_at=now if created or item.created_at is None else item.created_at,
+            created_at=_now if created or item.created_at is None else item.created_at,
         )

@@ -48,7 +48,7 @@ class ProductRepository:
 
     def get(self, *, sku: str, consistent: bool = False) -> Product | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -56,13 +56,13 @@ class ProductRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_product(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_product(_item)
 
     def get_card(self, *, sku: str, consistent: bool = False) -> ProductCard | None:
         """The `ProductCard` view of the item with this key (only its attributes
         are read), or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -80,23 +80,23 @@ class ProductRepository:
                 },
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_product_card(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_product_card(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[Product]:
         """Every `Product` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
-        request["FilterExpression"] = "#t = :t"
-        request["ExpressionAttributeNames"] = {"#t": "_type"}
-        request["ExpressionAttributeValues"] = {":t": {"S": "Product"}}
+        _request["FilterExpression"] = "#t = :t"
+        _request["ExpressionAttributeNames"] = {"#t": "_type"}
+        _request["ExpressionAttributeValues"] = {":t": {"S": "Product"}}
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_product,
             query_id="Product.scan",
             params_digest=rt.digest_params(consistent),
@@ -111,7 +111,7 @@ class ProductRepository:
         """Query ``category = :category`` on index `gsi2`.
         Cards of every product of a category, cheapest first.
         """
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": "CATEGORY#"
                 + rt.escape_key_text(
@@ -120,7 +120,7 @@ class ProductRepository:
             },
             ":__k1": {"S": "PRICE#"},
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi2",
             "KeyConditionExpression": "#n0 = :__k0 AND begins_with(#n1, :__k1)",
@@ -135,12 +135,12 @@ class ProductRepository:
                 "#r6": "status",
                 "#r7": "count",
             },
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_product_card,
             query_id="Product.in_category",
             params_digest=rt.digest_params(category),
@@ -158,7 +158,7 @@ class ProductRepository:
         """Query ``category = :category and price_cents between :min_cents and :max_cents`` on index `gsi2` (filtered).
         Products of a category whose price lies in [min_cents, max_cents], with the given status.
         """
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":__k0": {
                 "S": "CATEGORY#"
                 + rt.escape_key_text(
@@ -167,14 +167,14 @@ class ProductRepository:
             },
             ":__k1": {
                 "S": "PRICE#"
-                + rt.format_padded_int(
+                + rt.padded_bound(
                     min_cents, 10, "Product.in_category_price_range.min_cents"
                 )
                 + "#"
             },
             ":__k2": {
                 "S": "PRICE#"
-                + rt.format_padded_int(
+                + rt.padded_bound(
                     max_cents, 10, "Product.in_category_price_range.max_cents"
                 )
                 + "$"
@@ -185,7 +185,7 @@ class ProductRepository:
                 )
             },
         }
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi2",
             "KeyConditionExpression": "#n0 = :__k0 AND #n1 BETWEEN :__k1 AND :__k2",
@@ -195,12 +195,12 @@ class ProductRepository:
                 "#n1": "gsi2sk",
                 "#n2": "status",
             },
-            "ExpressionAttributeValues": values,
+            "ExpressionAttributeValues": _values,
         }
         return rt.Query(
             self._transport,
             "Query",
-            request,
+            _request,
             decode_product_gsi2_projection,
             query_id="Product.in_category_price_range",
             params_digest=rt.digest_params(category, min_cents, max_cents, status),
@@ -215,7 +215,7 @@ class ProductRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -258,8 +258,8 @@ class ProductRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -284,7 +284,7 @@ class ProductRepository:
         new = self._stamped(item, created=True, version=1)
         wire = encode_product(new)
         rt.check_item_size(wire, "Product")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#pk)",
@@ -292,15 +292,17 @@ class ProductRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = product_key_item(sku=new.sku)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = product_key_item(sku=new.sku)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="Product",
                 key=self.key(sku=new.sku),
-                item=None if old is None else decode_product(old),
-            ) from error
+                item=None if _old is None else decode_product(_old),
+            ) from _error
         return decode_product(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Product) -> Product:
@@ -319,26 +321,30 @@ class ProductRepository:
         new = self._stamped(item, created=False, version=expected + 1)
         wire = encode_product(new)
         rt.check_item_size(wire, "Product")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        names = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        condition = rt.version_condition(expected, "#version", "version", names, values)
-        request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-        request["ExpressionAttributeNames"] = names
-        request["ExpressionAttributeValues"] = values
-        request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = product_key_item(sku=new.sku)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=new.sku)) from error
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = product_key_item(sku=new.sku)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=new.sku)) from _error
             raise rt.VersionConflictError(
                 entity="Product",
                 key=self.key(sku=new.sku),
-                item=decode_product(old),
-            ) from error
+                item=decode_product(_old),
+            ) from _error
         return decode_product(wire)
 
     def update(
@@ -362,120 +368,124 @@ class ProductRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
-        now = self._clock()
-        names: dict[str, str] = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _now = self._clock()
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if name is not rt.UNSET:
-            names["#name"] = "name"
-            sets.append("#name = :name")
-            values[":name"] = {"S": rt.check_str(name, "Product.name")}
+            _names["#name"] = "name"
+            _sets.append("#name = :v_name")
+            _values[":v_name"] = {"S": rt.check_str(name, "Product.name")}
         if category is not rt.UNSET:
-            names["#category"] = "category"
-            sets.append("#category = :category")
-            values[":category"] = {"S": rt.check_str(category, "Product.category")}
+            _names["#category"] = "category"
+            _sets.append("#category = :v_category")
+            _values[":v_category"] = {"S": rt.check_str(category, "Product.category")}
         if price_cents is not rt.UNSET:
-            names["#price_cents"] = "price_cents"
-            sets.append("#price_cents = :price_cents")
-            values[":price_cents"] = {
+            _names["#price_cents"] = "price_cents"
+            _sets.append("#price_cents = :v_price_cents")
+            _values[":v_price_cents"] = {
                 "N": rt.format_int(price_cents, "Product.price_cents")
             }
         if status is not rt.UNSET:
-            names["#status"] = "status"
-            sets.append("#status = :status")
-            values[":status"] = {
+            _names["#status"] = "status"
+            _sets.append("#status = :v_status")
+            _values[":v_status"] = {
                 "S": rt.enum_value(status, ProductStatus, "Product.status")
             }
         if size is not rt.UNSET:
-            names["#size"] = "size"
+            _names["#size"] = "size"
             if size is None:
-                removes.append("#size")
+                _removes.append("#size")
             else:
-                sets.append("#size = :size")
-                values[":size"] = {"S": rt.check_str(size, "Product.size")}
+                _sets.append("#size = :v_size")
+                _values[":v_size"] = {"S": rt.check_str(size, "Product.size")}
         if count is not rt.UNSET:
-            names["#count"] = "count"
-            sets.append("#count = :count")
-            values[":count"] = {"N": rt.format_int(count, "Product.count")}
+            _names["#count"] = "count"
+            _sets.append("#count = :v_count")
+            _values[":v_count"] = {"N": rt.format_int(count, "Product.count")}
         if description is not rt.UNSET:
-            names["#description"] = "description"
+            _names["#description"] = "description"
             if description is None:
-                removes.append("#description")
+                _removes.append("#description")
             else:
-                sets.append("#description = :description")
-                values[":description"] = {
+                _sets.append("#description = :v_description")
+                _values[":v_description"] = {
                     "S": rt.check_str(description, "Product.description")
                 }
         if specs is not rt.UNSET:
-            names["#specs"] = "specs"
+            _names["#specs"] = "specs"
             if specs is None:
-                removes.append("#specs")
+                _removes.append("#specs")
             else:
-                sets.append("#specs = :specs")
-                values[":specs"] = {
+                _sets.append("#specs = :v_specs")
+                _values[":v_specs"] = {
                     "M": {
                         k0: {"S": rt.check_str(v0, "Product.specs")}
                         for k0, v0 in rt.check_map(specs, "Product.specs").items()
                     }
                 }
         if category is not rt.UNSET:
-            names["#gsi2pk"] = "gsi2pk"
-            sets.append("#gsi2pk = :__k_gsi2pk")
-            values[":__k_gsi2pk"] = {
+            _names["#gsi2pk"] = "gsi2pk"
+            _sets.append("#gsi2pk = :__k_gsi2pk")
+            _values[":__k_gsi2pk"] = {
                 "S": "CATEGORY#"
                 + rt.escape_key_text(rt.check_str(category, "Product.category"))
             }
         if price_cents is not rt.UNSET:
-            names["#gsi2sk"] = "gsi2sk"
-            sets.append("#gsi2sk = :__k_gsi2sk")
-            values[":__k_gsi2sk"] = {
+            _names["#gsi2sk"] = "gsi2sk"
+            _sets.append("#gsi2sk = :__k_gsi2sk")
+            _values[":__k_gsi2sk"] = {
                 "S": "PRICE#"
                 + rt.format_padded_int(price_cents, 10, "Product.price_cents")
                 + "#"
                 + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
             }
-        names["#updated_at"] = "updated_at"
-        sets.append("#updated_at = :__updated_at")
-        values[":__updated_at"] = {"S": rt.format_datetime(now, "Product.updated_at")}
-        names["#version"] = "version"
-        sets.append("#version = if_not_exists(#version, :__zero) + :__one")
-        values[":__zero"] = {"N": "0"}
-        values[":__one"] = {"N": "1"}
-        condition = "attribute_exists(#pk)"
+        _names["#updated_at"] = "updated_at"
+        _sets.append("#updated_at = :__u_updated_at")
+        _values[":__u_updated_at"] = {
+            "S": rt.format_datetime(_now, "Product.updated_at")
+        }
+        _names["#version"] = "version"
+        _sets.append("#version = if_not_exists(#version, :__zero) + :__one")
+        _values[":__zero"] = {"N": "0"}
+        _values[":__one"] = {"N": "1"}
+        _condition = "attribute_exists(#pk)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        key = product_key_item(sku=sku)
-        request: dict[str, Any] = {
+        _key = product_key_item(sku=sku)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "Product")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "Product")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from error
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
             raise rt.VersionConflictError(
                 entity="Product",
                 key=self.key(sku=sku),
-                item=decode_product(old),
-            ) from error
-        return decode_product(response["Attributes"])
+                item=decode_product(_old),
+            ) from _error
+        return decode_product(_response["Attributes"])
 
     def reserve_stock(
         self,
@@ -492,16 +502,16 @@ class ProductRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
-        key = product_key_item(sku=sku)
-        now = self._clock()
-        names = {
+        _key = product_key_item(sku=sku)
+        _now = self._clock()
+        _names = {
             "#n0": "count",
             "#n1": "status",
             "#n2": "updated_at",
             "#n3": "version",
             "#n4": "pk",
         }
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":p0": {"N": rt.format_int(quantity, "Product.reserve_stock.quantity")},
             ":p1": {
                 "S": rt.enum_value(
@@ -509,46 +519,48 @@ class ProductRepository:
                 )
             },
             ":__d_count": {"N": rt.format_int(0, "Product.reserve_stock.count")},
-            ":__updated_at": {
-                "S": rt.format_datetime(now, "Product.reserve_stock.updated_at")
+            ":__u_updated_at": {
+                "S": rt.format_datetime(_now, "Product.reserve_stock.updated_at")
             },
             ":__zero": {"N": "0"},
             ":__one": {"N": "1"},
         }
-        condition = "attribute_exists(#n4) AND (#n0 >= :p0 AND #n1 = :p1)"
+        _condition = "attribute_exists(#n4) AND (#n0 >= :p0 AND #n1 = :p1)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#n3",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": "SET #n0 = if_not_exists(#n0, :__d_count) - :p0, #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+            "Key": _key,
+            "UpdateExpression": "SET #n0 = if_not_exists(#n0, :__d_count) - :p0, #n2 = :__u_updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
+            "ExpressionAttributeValues": _values,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from error
-            stored = decode_product(old)
-            if expected_version is not None and stored.version != expected_version:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            _stored = decode_product(_old)
+            if expected_version is not None and _stored.version != expected_version:
                 raise rt.VersionConflictError(
-                    entity="Product", key=self.key(sku=sku), item=stored
-                ) from error
+                    entity="Product", key=self.key(sku=sku), item=_stored
+                ) from _error
             raise rt.ConditionFailedError(
-                entity="Product", key=self.key(sku=sku), item=stored
-            ) from error
-        return decode_product(response["Attributes"])
+                entity="Product", key=self.key(sku=sku), item=_stored
+            ) from _error
+        return decode_product(_response["Attributes"])
 
     def restock(
         self,
@@ -563,56 +575,58 @@ class ProductRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
-        key = product_key_item(sku=sku)
-        now = self._clock()
-        names = {
+        _key = product_key_item(sku=sku)
+        _now = self._clock()
+        _names = {
             "#n0": "count",
             "#n1": "updated_at",
             "#n2": "version",
             "#n3": "pk",
         }
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":p0": {"N": rt.format_int(quantity, "Product.restock.quantity")},
-            ":__updated_at": {
-                "S": rt.format_datetime(now, "Product.restock.updated_at")
+            ":__u_updated_at": {
+                "S": rt.format_datetime(_now, "Product.restock.updated_at")
             },
             ":__zero": {"N": "0"},
             ":__one": {"N": "1"},
         }
-        condition = "attribute_exists(#n3)"
+        _condition = "attribute_exists(#n3)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#n2",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": "SET #n1 = :__updated_at, #n2 = if_not_exists(#n2, :__zero) + :__one ADD #n0 :p0",
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+            "Key": _key,
+            "UpdateExpression": "SET #n1 = :__u_updated_at, #n2 = if_not_exists(#n2, :__zero) + :__one ADD #n0 :p0",
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
+            "ExpressionAttributeValues": _values,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from error
-            stored = decode_product(old)
-            if expected_version is not None and stored.version != expected_version:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            _stored = decode_product(_old)
+            if expected_version is not None and _stored.version != expected_version:
                 raise rt.VersionConflictError(
-                    entity="Product", key=self.key(sku=sku), item=stored
-                ) from error
+                    entity="Product", key=self.key(sku=sku), item=_stored
+                ) from _error
             raise rt.ConditionFailedError(
-                entity="Product", key=self.key(sku=sku), item=stored
-            ) from error
-        return decode_product(response["Attributes"])
+                entity="Product", key=self.key(sku=sku), item=_stored
+            ) from _error
+        return decode_product(_response["Attributes"])
 
     def set_price(
         self,
@@ -628,16 +642,16 @@ class ProductRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
-        key = product_key_item(sku=sku)
-        now = self._clock()
-        names = {
+        _key = product_key_item(sku=sku)
+        _now = self._clock()
+        _names = {
             "#n0": "price_cents",
             "#n1": "gsi2sk",
             "#n2": "updated_at",
             "#n3": "version",
             "#n4": "pk",
         }
-        values: dict[str, Any] = {
+        _values: dict[str, Any] = {
             ":p0": {"N": rt.format_int(price_cents, "Product.set_price.price_cents")},
             ":__k0": {
                 "S": "PRICE#"
@@ -645,46 +659,48 @@ class ProductRepository:
                 + "#"
                 + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
             },
-            ":__updated_at": {
-                "S": rt.format_datetime(now, "Product.set_price.updated_at")
+            ":__u_updated_at": {
+                "S": rt.format_datetime(_now, "Product.set_price.updated_at")
             },
             ":__zero": {"N": "0"},
             ":__one": {"N": "1"},
         }
-        condition = "attribute_exists(#n4)"
+        _condition = "attribute_exists(#n4)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#n3",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": "SET #n0 = :p0, #n1 = :__k0, #n2 = :__updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+            "Key": _key,
+            "UpdateExpression": "SET #n0 = :p0, #n1 = :__k0, #n2 = :__u_updated_at, #n3 = if_not_exists(#n3, :__zero) + :__one",
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
+            "ExpressionAttributeValues": _values,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from error
-            stored = decode_product(old)
-            if expected_version is not None and stored.version != expected_version:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            _stored = decode_product(_old)
+            if expected_version is not None and _stored.version != expected_version:
                 raise rt.VersionConflictError(
-                    entity="Product", key=self.key(sku=sku), item=stored
-                ) from error
+                    entity="Product", key=self.key(sku=sku), item=_stored
+                ) from _error
             raise rt.ConditionFailedError(
-                entity="Product", key=self.key(sku=sku), item=stored
-            ) from error
-        return decode_product(response["Attributes"])
+                entity="Product", key=self.key(sku=sku), item=_stored
+            ) from _error
+        return decode_product(_response["Attributes"])
 
     def delete(
         self,
@@ -697,46 +713,48 @@ class ProductRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
-        key = product_key_item(sku=sku)
-        request: dict[str, Any] = {
+        _key = product_key_item(sku=sku)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
         if expected_version is not None:
-            names = {"#pk": "pk"}
-            values: dict[str, Any] = {}
-            condition = rt.version_condition(
+            _names = {"#pk": "pk"}
+            _values: dict[str, Any] = {}
+            _condition = rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-            request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-            request["ExpressionAttributeNames"] = names
-            request["ExpressionAttributeValues"] = values
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+            _request["ExpressionAttributeNames"] = _names
+            _request["ExpressionAttributeValues"] = _values
+            _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            response = self._transport.call("DeleteItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from error
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
             raise rt.VersionConflictError(
                 entity="Product",
                 key=self.key(sku=sku),
-                item=decode_product(old),
-            ) from error
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_product(old_item)
+                item=decode_product(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_product(_old_item)
 
     def _stamped(self, item: Product, *, created: bool, version: int) -> Product:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
-        now = self._clock()
+        _now = self._clock()
         return replace(
             item,
-            created_at=now if created or item.created_at is None else item.created_at,
-            updated_at=now,
+            created_at=_now if created or item.created_at is None else item.created_at,
+            updated_at=_now,
             version=version,
         )

@@ -225,14 +225,27 @@ def test_defaults_rewrite_reads_in_set_values() -> None:
 def test_defaults_leave_explicit_if_not_exists_and_nested_paths_alone() -> None:
     compiled = update(
         "SET fines = if_not_exists(fines, :zero) + :amount, doc.n = doc.n + :x, "
-        "a = if_not_exists(a, fines)",
+        "a = if_not_exists(a, doc.n)",
         defaults={"fines": ":d_fines", "doc": ":d_doc", "a": ":d_a"},
     )
     assert compiled.text == (
         "SET #n0 = if_not_exists(#n0, :p0) + :p1, #n1.#n2 = #n1.#n2 + :p2, "
-        "#n3 = if_not_exists(#n3, #n0)"
+        "#n3 = if_not_exists(#n3, #n1.#n2)"
     )
     assert compiled.defaults == ()
+
+
+def test_if_not_exists_cannot_fall_back_on_an_attribute_with_a_default() -> None:
+    """Issue 17: `SET n1 = if_not_exists(n1, n2)` read n2 as stored, ignoring its
+    default; the fallback cannot be read through one, so it is a build error."""
+    with pytest.raises(ExpressionError) as caught:
+        update("SET a = if_not_exists(a, fines)", defaults={"fines": ":d_fines"})
+    assert (caught.value.message, caught.value.offset, caught.value.hint) == (
+        "'fines' has a default, which if_not_exists() cannot read in its second "
+        "argument",
+        25,
+        "pass the fallback as a :parameter, or write if_not_exists(a, :fines)",
+    )
 
 
 def test_defaults_do_not_touch_conditions() -> None:

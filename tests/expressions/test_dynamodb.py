@@ -16,18 +16,12 @@ from dynagen.model.expressions import (
     parse_update,
 )
 
-from tests.backends import (
-    Backend,
-    delete_tables_with_prefix,
-    new_table_prefix,
-    put_items,
-    wait_active,
-)
+from tests.backends import Backend, put_items
+from tests.expressions._tables import Table, pk_table
 
 from .shop import RENAMED
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef as Wire
 
 
@@ -133,6 +127,14 @@ CONDITIONS: list[tuple[str, str, dict[str, str], dict[str, Wire], set[str]]] = [
         {"c3", "c4"},
     ),
     (
+        # a NOT of a NOT keeps its parentheses (issue 17: `NOT NOT` is refused)
+        "not (not status = :s) AND NOT (NOT (NOT points > :n))",
+        "(NOT (NOT (#st = :s))) AND (NOT (NOT (NOT (#p > :n))))",
+        {"#st": "st.atus", "#p": "pts"},
+        {"s": s("paid"), "n": n("5")},
+        {"c4"},
+    ),
+    (
         "attribute_type(count, :t) and ATTRIBUTE_NOT_EXISTS(name)",
         "attribute_type(#c, :t) AND attribute_not_exists(#fn)",
         {"#c": "count", "#fn": "full-name"},
@@ -216,24 +218,11 @@ UPDATES: list[UpdateCase] = [
     ),
 ]
 
-Table = tuple["DynamoDBClient", str]
-
 
 @pytest.fixture(scope="module")
 def table(backend: Backend) -> Iterator[Table]:
-    client = backend.client()
-    prefix = new_table_prefix()
-    name = f"{prefix}expressions"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    wait_active(client, name)
-    put_items(client, name, ITEMS)
-    yield client, name
-    delete_tables_with_prefix(client, prefix)
+    with pk_table(backend, "expressions", ITEMS) as made:
+        yield made
 
 
 def scan_keys(

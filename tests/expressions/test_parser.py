@@ -407,6 +407,19 @@ KEYWORD_HINT = "'{}' is a keyword, so no attribute can be named so here"
         ),
         ("size(:a) > :n", 5, "expected an attribute path, found ':a'", None),
         ("size(a, b) > :n", 6, "expected ')' to close size(, found ','", None),
+        # issue 17: `not` meant as an attribute name
+        (
+            "not = :v",
+            4,
+            "expected a condition after not, found '='",
+            "'not' is a keyword, so no attribute can be named so here",
+        ),
+        (
+            "a = :a AND NOT BETWEEN :x AND :y",
+            15,
+            "expected a condition after NOT, found 'BETWEEN'",
+            "'NOT' is a keyword, so no attribute can be named so here",
+        ),
     ],
 )
 def test_condition_errors(

@@ -14,7 +14,7 @@ from dynagen.model.expressions import (
     parse_projection,
     parse_update,
 )
-from dynagen.model.types import JsonType, ScalarType, SetType
+from dynagen.model.types import JsonType, ScalarType, SetType, TypeNameType
 
 from .shop import (
     ADDRESS,
@@ -29,6 +29,10 @@ from .shop import (
 )
 
 BYTES = ScalarType("bytes")
+
+
+SAME = "DynamoDB refuses an operand repeated after the first one"
+SAME_CITY = ("'address.city' is compared with itself", SAME)
 
 
 def condition_types(text: str) -> dict[str, ParamType]:
@@ -53,7 +57,7 @@ def update_types(text: str) -> dict[str, ParamType]:
         ("begins_with(created_at, :p)", {"p": STRING}),
         ("begins_with(status, :p)", {"p": STRING}),
         ("begins_with(doc.x, :p)", {"p": STRING}),
-        ("attribute_type(name, :t)", {"t": STRING}),
+        ("attribute_type(name, :t)", {"t": TypeNameType()}),
         ("contains(tags, :t)", {"t": STRING}),
         ("contains(scores, :s)", {"s": INT}),
         ("contains(lines, :line)", {"line": ORDER_LINE}),
@@ -310,9 +314,16 @@ def test_update_param_types(text: str, types: dict[str, ParamType]) -> None:
         (
             "attribute_type(name, :t) AND points = :t",
             38,
-            "parameter ':t' is used as int here but as string before",
+            "parameter ':t' is used as int here but as a DynamoDB type name before",
             "use two parameters",
         ),
+        # issue 17: DynamoDB refuses an operand that repeats the first
+        ("points < points", 9, "'points' is compared with itself", SAME),
+        ("size(name) = size(name)", 13, "'size(name)' is compared with itself", SAME),
+        ("points BETWEEN :a AND points", 22, "'points' is compared with itself", SAME),
+        ("name IN (:a, email, name)", 20, "'name' is compared with itself", SAME),
+        ("contains(name, name)", 15, "'name' is compared with itself", SAME),
+        ("begins_with(address.city, address.city)", 26, *SAME_CITY),
     ],
 )
 def test_condition_errors(
@@ -458,3 +469,87 @@ def test_schema_resolver() -> None:
     )
     assert renamed.stored_name(("a", "city")) == "c"
     assert renamed.stored_name(("a",)) == "a"
+
+
+# Assignments (issue 17.4): the value must read back as the target's type, a stricter
+# rule than comparing (an int compares with a decimal, but cannot store one).
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("SET points = total", 13, "cannot set 'points' (int) from 'total' (decimal)"),
+        (
+            "SET points = points + total",
+            22,
+            "cannot set 'points' (int) from a '+' on 'total' (decimal): "
+            "the result would not read back as an int",
+        ),
+        (
+            "SET points = if_not_exists(total, :d)",
+            27,
+            "cannot set 'points' (int) from 'total' (decimal)",
+        ),
+        (
+            "SET status = name",
+            13,
+            "cannot set 'status' (OrderStatus) from 'name' (string)",
+        ),
+        (
+            "SET created_at = name",
+            17,
+            "cannot set 'created_at' (datetime) from 'name' (string)",
+        ),
+        (
+            "SET birthday = email",
+            15,
+            "cannot set 'birthday' (date) from 'email' (string)",
+        ),
+        (
+            "SET order_id = name",
+            15,
+            "cannot set 'order_id' (uuid) from 'name' (string)",
+        ),
+        (
+            "SET lines = doc",
+            12,
+            "cannot set 'lines' (list<OrderLine>) from 'doc' (json)",
+        ),
+        ("SET points = doc", 13, "cannot set 'points' (int) from 'doc' (json)"),
+        ("SET doc = photo", 10, "cannot set 'doc' (json) from 'photo' (bytes)"),
+        ("SET doc = tags", 10, "cannot set 'doc' (json) from 'tags' (set<string>)"),
+        (
+            "SET points = points - doc",
+            22,
+            "cannot set 'points' (int) from a '-' on 'doc' (json): "
+            "the result would not read back as an int",
+        ),
+        (
+            "SET expires_at = expires_at + total",
+            30,
+            "cannot set 'expires_at' (epoch) from a '+' on 'total' (decimal): "
+            "the result would not read back as an epoch",
+        ),
+    ],
+)
+def test_assignments_must_read_back(text: str, offset: int, message: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        update_types(text)
+    assert (caught.value.message, caught.value.offset) == (message, offset)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SET total = points",  # any number into a decimal
+        "SET ratio = total + points",
+        "SET name = status",  # any stored string into a string
+        "SET name = created_at",
+        "SET email = if_not_exists(order_id, name)",
+        "SET doc = lines[0].sku",
+        "SET doc = meta",
+        "SET expires_at = expires_at + points",  # seconds onto an epoch
+        "SET total = total + doc",
+        "SET points = points + count",
+    ],
+)
+def test_assignments_that_read_back(text: str) -> None:
+    update_types(text)

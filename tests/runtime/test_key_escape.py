@@ -161,3 +161,17 @@ def test_padded_int_refusals() -> None:
         rt.format_padded_int(True, 4, "Loan.copy")
     with pytest.raises(TypeError, match=r"Loan\.copy"):
         rt.format_padded_int("1", 4, "Loan.copy")  # type: ignore[arg-type]
+
+
+def test_padded_bound_sorts_out_of_width_values_beyond_every_key() -> None:
+    """Issue 17: a query bound on {n:4} below 0 or above 9999 is text that sorts below
+    (``""``) or above (``"|"``) every stored key instead of a ``ValueError``."""
+    assert rt.padded_bound(42, 4, "T.n") == "0042"
+    assert rt.padded_bound(9999, 4, "T.n") == "9999"
+    assert rt.padded_bound(10_000, 4, "T.n") == "|"
+    assert rt.padded_bound(-1, 4, "T.n") == ""
+    assert "" < "0000" and "9999" < "|"
+    with pytest.raises(TypeError):
+        rt.padded_bound(True, 4, "T.n")
+    with pytest.raises(TypeError):
+        rt.padded_bound("1", 4, "T.n")  # type: ignore[arg-type]

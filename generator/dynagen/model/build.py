@@ -15,13 +15,21 @@ from typing import Any, Literal, cast
 from dynagen.diagnostics import Diagnostic
 from dynagen.load import Document, PathKey
 from dynagen.model.collections import Collection, CollectionBuilder
+from dynagen.model.expressions import ExpressionError
+from dynagen.model.expressions.compile import check_length
 from dynagen.model.naming import (
     enum_member_name,
     pascal_case,
     py_identifier,
     snake_case,
 )
-from dynagen.model.queries import QueryError, plan_query
+from dynagen.model.queries import (
+    ABOVE_TEXT,
+    AFTER_SEPARATOR,
+    QueryError,
+    plan_query,
+    sent_filter,
+)
 from dynagen.model.schema import (
     Attribute,
     Billing,
@@ -39,6 +47,7 @@ from dynagen.model.schema import (
     View,
 )
 from dynagen.model.templates import (
+    SEPARATOR,
     KeyTemplate,
     TemplateSyntaxError,
     parse_template,
@@ -162,6 +171,8 @@ class ModelBuilder:
             replace(e, table_shared=per_table[e.table.id] > 1) for e in entities
         ]
         entities = [self.isolate_queries(e, entities) for e in entities]
+        for entity in entities:
+            self.check_sent_filters(entity)
         self.check_primary_key_clashes(entities)
         self.check_ttl(tables, entities)
         all_enums = (*enums, *self.inline_enums.values())
@@ -901,6 +912,22 @@ class ModelBuilder:
             plans.append(plan)
         return replace(entity, queries=tuple(plans))
 
+    def check_sent_filters(self, entity: Entity) -> None:
+        """DynamoDB's 4 KB limit on each query's filter as sent (its entity checks
+        included), located at the schema's filter."""
+        for plan in entity.queries:
+            text = sent_filter(plan, entity.table.type_attribute)
+            if text is None or plan.filter is None:
+                continue
+            try:
+                check_length(text, "the filter as sent")
+            except ExpressionError as error:
+                self.error_in_string(
+                    ("entities", entity.name, "queries", plan.name, "filter"),
+                    error.offset,
+                    error.message,
+                )
+
     def isolate_scan(
         self, entity: Entity, entities: list[Entity], plan: QueryPlan
     ) -> QueryPlan:
@@ -1067,31 +1094,75 @@ def keys_may_overlap(first: Entity, second: Entity, index: Index | None) -> bool
     """Whether items of two entities could share a key range of the table or ``index``."""
     if index is None:
         names = [k.name for k in first.table.key_attributes]
+        ranged = first.table.sort_key is not None
     else:
         if index not in second.indexes:
             return False
         names = [k.name for k in (index.partition_key, index.sort_key) if k is not None]
+        ranged = index.sort_key is not None
         if index.local:
             names.insert(0, first.table.partition_key.name)
-    for name in names:
+    for i, name in enumerate(names):
         a, b = first.key_source(name), second.key_source(name)
         if a is None or b is None:
             return a is None and b is None
-        if not sources_may_overlap(a, b):
+        sort = ranged and i == len(names) - 1
+        if not (range_may_hold(a, b) if sort else sources_may_overlap(a, b)):
             return False
     return True
+
+
+def range_may_hold(first: KeySource, second: KeySource) -> bool:
+    """Whether a value of ``second`` could fall in a sort-key range a query on
+    ``first`` sends (SPEC §3: every such range lies between the template's literal
+    prefix and the bound just above every value that starts with it), not merely equal
+    a value of ``first``: ``E#{a}`` falls in the range of ``E#{a}#{b}``."""
+    if first.template is None or second.template is None:
+        return True
+    if first.template.is_constant:  # matched with `=`
+        return templates_may_overlap(first.template, second.template)
+    prefix = first.template.literal_prefix
+    if not prefix:
+        return True
+    above = (
+        prefix[:-1] + AFTER_SEPARATOR
+        if prefix.endswith(SEPARATOR)
+        else prefix + ABOVE_TEXT
+    )
+    return may_start_with(second.template, prefix) or may_start_with(
+        second.template, above
+    )
+
+
+def may_start_with(template: KeyTemplate, prefix: str) -> bool:
+    """Whether ``template`` could render a value that starts with ``prefix``.
+
+    A field's text never holds the separator ``#`` (the key escape guarantees it) and a
+    field is followed by ``#`` or ends the template, so a field stands for any run of
+    ``prefix`` up to its next ``#``.
+    """
+    rest = prefix
+    for part in template.parts:
+        if not rest:
+            return True
+        if isinstance(part, str):
+            common = min(len(part), len(rest))
+            if part[:common] != rest[:common]:
+                return False
+            rest = rest[common:]
+        else:
+            cut = rest.find(SEPARATOR)
+            if cut < 0:
+                return True
+            rest = rest[cut:]
+    return not rest
 
 
 def prefix_may_match(prefix: str, source: KeySource | None) -> bool:
     """Whether a value of ``source`` could begin with ``prefix``."""
     if source is None or source.template is None:
         return True
-    other = source.template
-    if other.is_constant:
-        return other.text.startswith(prefix)
-    return other.literal_prefix.startswith(prefix) or prefix.startswith(
-        other.literal_prefix
-    )
+    return may_start_with(source.template, prefix)
 
 
 def sources_may_overlap(first: KeySource, second: KeySource) -> bool:

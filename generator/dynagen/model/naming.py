@@ -40,10 +40,60 @@ GENERATED_NAMES = frozenset(
 )
 
 
+#: Parameters generated methods take beside the schema's names: ``self``, and the
+#: contract's own keywords.
+GENERATED_PARAMETERS = frozenset({"self", "consistent", "expected_version"})
+
+#: Builtins generated code calls or annotates with inside a method or a dataclass.
+GENERATED_BUILTINS = frozenset(
+    {
+        "all",
+        "bool",
+        "bytes",
+        "dict",
+        "float",
+        "int",
+        "isinstance",
+        "len",
+        "list",
+        "min",
+        "object",
+        "set",
+        "sorted",
+        "str",
+        "tuple",
+    }
+)
+
+#: How ``models.py`` names an entity's or a type's functions (``encode_order``,
+#: ``order_key_item``), which repository methods call.
+_MODEL_FUNCTION = re.compile(r"^(?:encode_|decode_).|_key_item$")
+
+
 def py_identifier(name: str) -> str:
-    """A schema name as a Python identifier: a keyword, or a name the generated code
-    uses itself (:data:`GENERATED_NAMES`), gets a trailing underscore."""
-    return f"{name}_" if keyword.iskeyword(name) or name in GENERATED_NAMES else name
+    """A schema name as a Python identifier that shares no name with generated code.
+
+    A keyword, a name the generated code uses itself (:data:`GENERATED_NAMES`,
+    :data:`GENERATED_PARAMETERS`, :data:`GENERATED_BUILTINS`, a ``models.py`` function
+    name) gets a trailing underscore. A name that starts with ``_`` gets one as well:
+    generated methods name their own locals ``_name`` (never ending in ``_``), so no
+    schema name can shadow one; and one that Python would mangle inside a class
+    (``__one``) gets another (``__one__``).
+    """
+    reserved = (
+        keyword.iskeyword(name)
+        or name in GENERATED_NAMES
+        or name in GENERATED_PARAMETERS
+        or name in GENERATED_BUILTINS
+        or _MODEL_FUNCTION.search(name) is not None
+        or name.startswith("_")
+    )
+    if not reserved:
+        return name
+    name += "_"
+    if name.startswith("__") and not name.endswith("__"):
+        name += "_"
+    return name
 
 
 def enum_member_name(value: str) -> str:

@@ -190,8 +190,22 @@ def plan_query(
         type_filter=type_filter,
         descending=spec.get("order") == "desc",
         consistent=consistent,
+        between=filter_compiled.between if filter_compiled is not None else (),
         literals=literals,
     )
+
+
+def sent_filter(plan: QueryPlan, type_attribute: str) -> str | None:
+    """The FilterExpression a query sends: the schema's filter (parenthesized where
+    more follows), then the key-prefix and type checks that keep it to its entity."""
+    guarded = plan.type_filter or plan.key_prefix is not None
+    filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
+    if plan.key_prefix is not None:
+        filters.append("begins_with(#kp, :__kp)")
+    if plan.type_filter:
+        placeholder = next(p for p, n in plan.names if n == type_attribute)
+        filters.append(f"{placeholder} = :__type")
+    return " AND ".join(filters) if filters else None
 
 
 def refuse_in_queries(tree: ast.Condition, what: str) -> None:

@@ -255,6 +255,9 @@ class DeclaredUpdate:
     updated: tuple[
         tuple[str, str], ...
     ]  # (value placeholder, attribute) of auto: updated
+    # (low, high) value placeholders of each BETWEEN of the condition between two
+    # parameters: reversed bounds raise ValueError before the request (DynamoDB refuses)
+    between: tuple[tuple[str, str], ...] = ()
     needs_version: bool = False  # a derived key names the version: expected_version
     fills: tuple[
         tuple[str, str, str], ...
@@ -319,6 +322,9 @@ class QueryPlan:
     key_prefix: tuple[str, str] | None = (
         None  # (key attribute, literal) a scan filters on
     )
+    # (low, high) value placeholders of each BETWEEN of the filter between two
+    # parameters: reversed bounds raise ValueError before the request (DynamoDB refuses)
+    between: tuple[tuple[str, str], ...] = ()
     literals: tuple[LiteralValue, ...] = ()  # literal values of key and filter
 
 

@@ -167,7 +167,33 @@ class NamedType:
         return self.name
 
 
-AttrType = ScalarType | EnumType | ListType | MapType | SetType | JsonType | NamedType
+@dataclass(frozen=True, slots=True)
+class TypeNameType:
+    """The type of ``attribute_type``'s second argument: one of DynamoDB's type names
+    (``S``, ``SS``, ``N``, ... ``M``), stored as a string. Only a parameter has it."""
+
+    wire = "S"
+    is_scalar = False
+    sorts_as_text = False
+    templatable = False
+
+    def describe(self) -> str:
+        return "a DynamoDB type name"
+
+
+#: DynamoDB's attribute type names, as ``attribute_type`` takes them.
+DYNAMODB_TYPE_NAMES = ("S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M")
+
+AttrType = (
+    ScalarType
+    | EnumType
+    | ListType
+    | MapType
+    | SetType
+    | JsonType
+    | NamedType
+    | TypeNameType
+)
 
 
 class TypeSyntaxError(ValueError):

@@ -30,6 +30,7 @@ from dynagen.model.expressions import (
     parse_update,
 )
 from dynagen.model.expressions.ast import Update
+from dynagen.model.expressions.compile import check_length
 from dynagen.model.literals import map_key_params, split_literals
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
@@ -160,6 +161,7 @@ def build_update(
             placeholders=placeholders,
         )
         condition = None
+        between: tuple[tuple[str, str], ...] = ()
         names = dict(compiled.names)
         values = dict(compiled.params)
         if condition_tree is not None:
@@ -168,6 +170,7 @@ def build_update(
                 condition_tree, stored, placeholders=placeholders
             )
             condition = compiled_condition.text
+            between = compiled_condition.between
             names.update(compiled_condition.names)
             values.update(compiled_condition.params)
         field = "update"
@@ -214,8 +217,8 @@ def build_update(
         if attribute.auto == "updated" and touch:
             placeholder = placeholders.name(attribute.stored_name)
             names[placeholder] = attribute.stored_name
-            extra_sets.append(f"{placeholder} = :__{attribute.name}")
-            updated.append((f":__{attribute.name}", attribute.name))
+            extra_sets.append(f"{placeholder} = :__u_{attribute.name}")
+            updated.append((f":__u_{attribute.name}", attribute.name))
     version = entity.version_attribute
     version_placeholder = None
     if version is not None and touch:
@@ -233,6 +236,23 @@ def build_update(
         compiled.add_actions,
         compiled.delete_actions,
     )
+    try:
+        check_length(expression, "the update expression as sent")
+    except ExpressionError as error:
+        return Located("update", error.offset, error.message, error.hint)
+    sent_condition = f"attribute_exists({key_placeholder})"
+    if condition is not None:
+        sent_condition += f" AND ({condition})"
+    if version_placeholder is not None:  # the longest `expected_version` check
+        sent_condition += (
+            f" AND (attribute_not_exists({version_placeholder}) OR "
+            f"{version_placeholder} = :__expected_version)"
+        )
+    try:
+        check_length(sent_condition, "the condition as sent")
+    except ExpressionError as error:
+        where = "update" if condition_text is None else "condition"
+        return Located(where, error.offset, error.message, error.hint)
     params = tuple(
         Parameter(param, py_identifier(param), param_type)
         for param, param_type in param_types.items()
@@ -253,6 +273,7 @@ def build_update(
         key_placeholder=key_placeholder,
         version_placeholder=version_placeholder,
         updated=tuple(updated),
+        between=between,
         fills=tuple((f"#f{i}", f":f{i}", name) for i, name in enumerate(fills)),
         touch=touch,
         upsert=upsert,

@@ -21,6 +21,7 @@ from dynagen.model.types import (
     NamedType,
     ScalarType,
     SetType,
+    TypeNameType,
 )
 
 _SCALAR_ANNOTATIONS = {
@@ -155,6 +156,7 @@ _ANNOTATIONS: dict[type, Callable[[Any], str]] = {
     SetType: lambda t: f"set[{annotation(t.item)}]",
     JsonType: lambda t: "rt.Json",
     NamedType: lambda t: str(t.name),
+    TypeNameType: lambda t: "rt.AttributeTypeName",
 }
 
 # -- encoders -----------------------------------------------------------------------------
@@ -202,6 +204,9 @@ _ENCODERS: dict[type, Callable[[Any, str, str, int], str]] = {
     SetType: _encode_set,
     JsonType: _encode_json,
     NamedType: _encode_named,
+    TypeNameType: lambda t, value, where, depth: (
+        f'{{"S": rt.check_type_name({value}, {where})}}'
+    ),
 }
 
 # -- decoders -----------------------------------------------------------------------------
@@ -241,6 +246,7 @@ _DECODERS: dict[type, Callable[[Any, str, int], str]] = {
     SetType: _decode_set,
     JsonType: lambda t, wire, depth: f"rt.decode_json({wire})",
     NamedType: lambda t, wire, depth: f'decode_{snake_case(t.name)}({wire}["M"])',
+    TypeNameType: lambda t, wire, depth: f'{wire}["S"]',
 }
 
 

@@ -2,8 +2,10 @@
 
 Placeholders: an attribute's ``ExpressionAttributeNames`` placeholder is ``#`` followed by
 its stored name when that is a plain word, else ``#n`` and a digest of the name, so one
-placeholder always means one stored name. Value placeholders of attributes are ``:`` and
-the attribute's name; the repository's own values start with ``:__``.
+placeholder always means one stored name. Value placeholders of attributes are ``:v_`` and
+the attribute's name; the repository's own values start with ``:__`` (``:__u_<name>`` for
+an ``auto: updated`` time, ``:__k_<name>`` for a derived key), so no attribute name, not
+even ``__one``, can take the placeholder of another value.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from dynagen.model.derived import update_rewrites
 from dynagen.model.literals import LiteralValue
 from dynagen.model.naming import enum_member_name, isort_key, snake_case
+from dynagen.model.queries import sent_filter
 from dynagen.model.schema import (
     Attribute,
     Bound,
@@ -54,7 +57,7 @@ def name_placeholder(stored_name: str) -> str:
 
 
 def value_placeholder(name: str) -> str:
-    return f":{name}"
+    return f":v_{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class DeclaredUpdateView:
     fill_expression: str  # "SET #f0 = if_not_exists(#f0, :f0)": defaults it writes into
     fill_names: tuple[tuple[str, str], ...]
     fill_values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
+    between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +150,7 @@ class RepositoryView:
     update_args: tuple[UpdateArgView, ...]
     derived_groups: tuple[DerivedGroupView, ...]
     updated_clauses: tuple[tuple[str, str, str, str, str], ...]
-    # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
+    # (placeholder, stored name, clause, value placeholder, wire value of ``_now``)
     models_imports: tuple[str, ...]
     declared_updates: tuple[DeclaredUpdateView, ...]
     reads: tuple[ReadMethodView, ...]
@@ -189,9 +193,9 @@ def repository_view(entity: Entity) -> RepositoryView:
         (
             name_placeholder(a.stored_name),
             a.stored_name,
-            f"{name_placeholder(a.stored_name)} = :__{a.name}",
-            f":__{a.name}",
-            codecs.encode(a.type, "now", literal(f"{entity.name}.{a.name}")),
+            f"{name_placeholder(a.stored_name)} = :__u_{a.name}",
+            f":__u_{a.name}",
+            codecs.encode(a.type, "_now", literal(f"{entity.name}.{a.name}")),
         )
         for a in auto_updated
     )
@@ -342,7 +346,7 @@ def update_derived_groups(
         if attribute.version:
             return "(expected_version + 1)"
         if attribute.auto == "updated":
-            return "now"
+            return "_now"
         return attribute.py_name
 
     def text_of(field: TemplateField) -> str:
@@ -453,7 +457,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
                 )
                 if origin == "param"
                 else "",
-                "now": "now",
+                "now": "_now",
                 "version": "(expected_version + 1)",
                 "one": "1",
                 "default": default_value(attribute),
@@ -477,7 +481,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
             (
                 placeholder,
                 codecs.encode(
-                    attribute.type, "now", literal(f"{where}.{attribute_name}")
+                    attribute.type, "_now", literal(f"{where}.{attribute_name}")
                 ),
             )
         )
@@ -524,6 +528,7 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         condition=condition,
         values=tuple(values),
         version_placeholder=update.version_placeholder,
+        between=update.between,
         uses_clock=bool(update.updated)
         or any(o.startswith("now:") for _, o in update.upsert_values)
         or any(o.startswith("now:") for w in update.derived for _, o in w.fields),
@@ -585,7 +590,7 @@ def upsert_value(entity: Entity, origin: str, where: str) -> str:
     attribute = entity.attribute(name)
     value = {
         "key": attribute.py_name,
-        "now": "now",
+        "now": "_now",
         "default": default_value(attribute),
         "one": "1",
     }[kind]
@@ -607,6 +612,7 @@ class ReadMethodView:
     decode: str
     query_id: str
     digest_args: str
+    between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
 
 
 def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
@@ -639,26 +645,20 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
     for placeholder, param in plan.values:
         values.append((placeholder, param_wire(param, params, literals, where_prefix)))
     names = dict(plan.names)
-    guarded = plan.type_filter or plan.key_prefix is not None
-    filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
+    filter_expression = sent_filter(plan, entity.table.type_attribute)
     if plan.key_prefix is not None:
         attribute, prefix = plan.key_prefix
         names["#kp"] = attribute
-        filters.append("begins_with(#kp, :__kp)")
         values.append((":__kp", f'{{"S": {literal(prefix)}}}'))
     if plan.type_filter:
-        type_placeholder = next(
-            p for p, n in names.items() if n == entity.table.type_attribute
-        )
-        filters.append(f"{type_placeholder} = :__type")
         values.append((":__type", f'{{"S": {literal(entity.name)}}}'))
     request: list[tuple[str, str]] = [("TableName", "self._table")]
     if plan.index is not None:
         request.append(("IndexName", literal(plan.index.name)))
     if plan.key_expression is not None:
         request.append(("KeyConditionExpression", literal(plan.key_expression)))
-    if filters:
-        request.append(("FilterExpression", literal(" AND ".join(filters))))
+    if filter_expression is not None:
+        request.append(("FilterExpression", literal(filter_expression)))
     item_class, decode = result_class(entity, plan)
     if plan.view is not None:
         view = next(v for v in entity.views if v.name == plan.view)
@@ -675,7 +675,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
     if names:
         request.append(("ExpressionAttributeNames", repr(dict(sorted(names.items())))))
     if values:
-        request.append(("ExpressionAttributeValues", "values"))
+        request.append(("ExpressionAttributeValues", "_values"))
     if plan.descending:
         request.append(("ScanIndexForward", "False"))
     if plan.consistent:
@@ -697,6 +697,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
         decode=decode,
         query_id=f"{entity.name}.{plan.name}",
         digest_args=", ".join(p.py_name for p in plan.params),
+        between=plan.between,
     )
 
 
@@ -759,7 +760,7 @@ def bound_expression(
                 extra += f", width={piece.width}"
             texts.append(f"rt.adjacent_text({variable}, {piece.step}, {where}{extra})")
         elif piece.width is not None:
-            texts.append(f"rt.format_padded_int({variable}, {piece.width}, {where})")
+            texts.append(f"rt.padded_bound({variable}, {piece.width}, {where})")
         elif parameter.type != attribute.type and parameter.type == ScalarType(
             "string"
         ):

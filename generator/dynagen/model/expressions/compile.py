@@ -14,16 +14,19 @@ lack them. Conditions are compiled as written: they see the stored item as it is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dynagen.model.expressions.ast import (
     AddAction,
     Arithmetic,
+    Between,
     Condition,
+    IfNotExists,
     Param,
     Path,
     SetAction,
     Update,
+    walk,
 )
 from dynagen.model.expressions.effects import check_overlaps, update_effects
 from dynagen.model.expressions.errors import ExpressionError
@@ -59,6 +62,10 @@ class CompiledExpression:
     text: str
     names: Pairs
     params: Pairs
+    #: (low, high) value placeholders of every BETWEEN whose bounds are both
+    #: parameters: the caller checks them in order before sending (DynamoDB refuses a
+    #: reversed BETWEEN).
+    between: Pairs = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +141,19 @@ class _Placeholding:
         return placeholder
 
     def expression(self, text: str) -> CompiledExpression:
-        if len(text.encode()) > MAX_EXPRESSION_BYTES:
-            raise ExpressionError(
-                f"the compiled expression is longer than DynamoDB's limit of "
-                f"{MAX_EXPRESSION_BYTES} bytes",
-                0,
-            )
+        check_length(text)
         return CompiledExpression(text, _sorted(self.names), _sorted(self.params))
+
+
+def check_length(text: str, what: str = "the compiled expression") -> None:
+    """Raise :class:`ExpressionError` if ``text`` is over DynamoDB's limit. Callers that
+    add to a compiled expression (a repository's own conditions and actions) check the
+    expression as sent again."""
+    if len(text.encode()) > MAX_EXPRESSION_BYTES:
+        raise ExpressionError(
+            f"{what} is longer than DynamoDB's limit of {MAX_EXPRESSION_BYTES} bytes",
+            0,
+        )
 
 
 def _sorted(pairs: dict[str, str]) -> Pairs:
@@ -155,7 +168,15 @@ def compile_condition(
 ) -> CompiledExpression:
     """Compile a checked condition, filter or key condition as written."""
     fmt = _Placeholding(placeholders or Placeholders(), stored_name)
-    return fmt.expression(render_condition(condition, fmt))
+    compiled = fmt.expression(render_condition(condition, fmt))
+    between = tuple(
+        (fmt.param(node.low), fmt.param(node.high))
+        for node in walk(condition)
+        if isinstance(node, Between)
+        and isinstance(node.low, Param)
+        and isinstance(node.high, Param)
+    )
+    return replace(compiled, between=between) if between else compiled
 
 
 def compile_projection(
@@ -169,6 +190,25 @@ def compile_projection(
     check_overlaps(paths, "this projection")
     fmt = _Placeholding(placeholders or Placeholders(), stored_name)
     return fmt.expression(render_projection(paths, fmt))
+
+
+def _check_default_reads(update: Update, defaults: Mapping[str, str]) -> None:
+    """An attribute with a default is read through ``if_not_exists(x, :default)``; as
+    ``if_not_exists``'s own default it cannot be (the function does not nest on every
+    server), so it would be read as stored and fail where it is missing."""
+    for action in update.set:
+        for node in walk(action.value):
+            if not isinstance(node, IfNotExists) or not isinstance(node.default, Path):
+                continue
+            default = node.default
+            if len(default.segments) == 1 and default.top in defaults:
+                raise ExpressionError(
+                    f"'{default.text}' has a default, which if_not_exists() cannot "
+                    "read in its second argument",
+                    default.offset,
+                    f"pass the fallback as a :parameter, or write "
+                    f"if_not_exists({node.path.text}, :{default.text})",
+                )
 
 
 def compile_update(
@@ -194,6 +234,7 @@ def compile_update(
     """
     effects = update_effects(update, forbidden or {})
     defaults = defaults or {}
+    _check_default_reads(update, defaults)
     missing = sorted(set(nonzero_number_defaults) - set(defaults))
     if missing:
         raise ValueError(

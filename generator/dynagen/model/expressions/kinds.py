@@ -43,6 +43,52 @@ def compatible(a: AttrType, b: AttrType) -> bool:
     return is_scalar(a) and is_scalar(b) and a.wire == b.wire
 
 
+def assignable(target: AttrType, value: AttrType) -> bool:
+    """Whether ``SET target = <a value of type value>`` stores what ``target`` reads back.
+
+    Stricter than :func:`compatible` (a comparison rule): equal types are; a ``string``
+    takes any value stored as a string (an enum's, a date's text); a ``decimal`` or
+    ``float`` takes any number; a ``json`` takes any value JSON can hold (no bytes, no
+    sets); a list or map takes one whose items are assignable. Anything else (an int from
+    a decimal, an enum or a datetime from a string, a list from json) would store a value
+    its attribute cannot decode, so it is refused. Decided on types alone, so that it
+    applies to whatever operand has the type.
+    """
+    if target == value:
+        return True
+    if isinstance(target, JsonType):
+        return _json_value(value)
+    if isinstance(target, ScalarType):
+        if target.name == "string":
+            return is_scalar(value) and value.wire == "S"
+        return target.name in ("decimal", "float") and is_number(value)
+    if isinstance(target, ListType) and isinstance(value, ListType):
+        return assignable(target.item, value.item)
+    if isinstance(target, MapType) and isinstance(value, MapType):
+        return assignable(target.value, value.value)
+    return False
+
+
+def assignable_by_arithmetic(target: AttrType, operand: AttrType) -> bool:
+    """Whether ``target = a + b`` (or ``ADD``) may take ``operand`` as ``a`` or ``b``:
+    the number added to the target's type (an ``int`` of seconds for an ``epoch``), a
+    number :func:`assignable` to it, or a ``json`` value where the target takes any
+    number."""
+    if operand == arithmetic_type(target) or (
+        is_number(operand) and assignable(target, operand)
+    ):
+        return True
+    return isinstance(operand, JsonType) and assignable(target, DECIMAL)
+
+
+def _json_value(t: AttrType) -> bool:
+    if isinstance(t, ListType):
+        return _json_value(t.item)
+    if isinstance(t, MapType):
+        return _json_value(t.value)
+    return is_scalar(t) and t.wire in ("S", "N", "BOOL")
+
+
 def orderable(t: AttrType) -> bool:
     """Whether ``<``, ``<=``, ``>``, ``>=``, BETWEEN apply: numbers, strings, bytes."""
     return isinstance(t, JsonType) or (is_scalar(t) and t.wire in ("S", "N", "B"))

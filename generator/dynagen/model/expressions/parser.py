@@ -135,6 +135,14 @@ class _ConditionReader(Reader):
         if not token.is_word("NOT"):
             return self._primary()
         self.advance()
+        following = self.peek()
+        if following.kind in _COMPARATORS or following.is_word("BETWEEN", "IN"):
+            # `not = :v`: an attribute called `not` was meant, not the keyword
+            raise ExpressionError(
+                f"expected a condition after {token.text}, found {following.describe()}",
+                following.offset,
+                f"'{token.text}' is a keyword, so no attribute can be named so here",
+            )
         self.count_operator(token)
         with self.nested(token):
             return Not(self._not(), token.offset)

@@ -101,8 +101,10 @@ def render_condition(node: Condition, fmt: Formatter = SOURCE) -> str:
             parts.append(_grouped(right, fmt, _precedence(right) <= level))
         return f" {'AND' if kind is And else 'OR'} ".join(parts)
     if isinstance(node, Not):
+        # DynamoDB's grammar takes NOT before a comparison, a function or a group, not
+        # before another NOT: a nested NOT is parenthesized (``NOT (NOT a = :v)``).
         inner = node.condition
-        return "NOT " + _grouped(inner, fmt, _precedence(inner) < _NOT)
+        return "NOT " + _grouped(inner, fmt, _precedence(inner) <= _NOT)
     if isinstance(node, Comparison):
         left = render_operand(node.left, fmt)
         return f"{left} {node.op} {render_operand(node.right, fmt)}"

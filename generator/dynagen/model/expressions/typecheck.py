@@ -41,8 +41,9 @@ from dynagen.model.expressions.ast import (
 from dynagen.model.expressions.errors import ExpressionError
 from dynagen.model.expressions.kinds import (
     INT,
-    STRING,
     arithmetic_type,
+    assignable,
+    assignable_by_arithmetic,
     compatible,
     element_type,
     has_size,
@@ -51,7 +52,7 @@ from dynagen.model.expressions.kinds import (
     text_part_type,
 )
 from dynagen.model.expressions.resolve import AttributeResolver, a_or_an, resolve_path
-from dynagen.model.types import AttrType, JsonType, ListType, SetType
+from dynagen.model.types import AttrType, JsonType, ListType, SetType, TypeNameType
 
 _Rule = Callable[[AttrType], AttrType | None]
 
@@ -73,7 +74,7 @@ def check_condition(
     string, bytes, list, map or set. ``begins_with(x, :p)`` needs x stored as a string
     or bytes; ``:p`` is bytes for bytes and a string otherwise. ``contains(x, :p)``: an
     element of a set or list, a substring of a string. ``attribute_type(x, :t)``: ``:t``
-    is a string. Raises :class:`ExpressionError` at the offending node.
+    is one of DynamoDB's type names (:class:`~dynagen.model.types.TypeNameType`). Raises :class:`ExpressionError` at the offending node.
     """
     checker = _Checker(resolver, known)
     checker.condition(condition)
@@ -88,7 +89,8 @@ def check_update(
     """Check an update expression; return every parameter's type.
 
     Rules: ``SET x = :p`` gives ``:p`` the type of x, and a path or ``if_not_exists``
-    operand must be compatible with x; ``+``/``-`` need a number target and number
+    operand must be assignable to x (:func:`~dynagen.model.expressions.kinds.assignable`:
+    what x reads back, not merely comparable with it); ``+``/``-`` need a number target and number
     operands, a parameter there taking the target's type (an int for an ``epoch``);
     ``list_append`` needs a list target, its parameters taking the list type;
     ``if_not_exists(y, :d)`` gives ``:d`` the type of y. ``ADD x :p`` needs a number
@@ -161,7 +163,7 @@ class _Checker:
             self.path(node.path)
         elif isinstance(node, AttributeType):
             self.path(node.path)
-            self.bind(node.type, STRING)
+            self.bind(node.type, TypeNameType())
         elif isinstance(node, BeginsWith):
             self.function_argument(
                 node.path, node.prefix, "begins_with", text_part_type
@@ -172,6 +174,7 @@ class _Checker:
     def function_argument(
         self, path: Path, argument: Path | Param, name: str, rule: _Rule
     ) -> None:
+        _distinct(path, [argument])
         t = self.path(path)
         wanted = rule(t)
         if wanted is None:
@@ -210,6 +213,7 @@ class _Checker:
 
     def unify(self, operands: Sequence[Operand], ordering: str | None) -> None:
         """Operands that must be compatible (and orderable, given ``ordering``)."""
+        _distinct(operands[0], operands[1:])
         types = [self.operand_type(o) for o in operands]
         anchors = [
             (o, t) for o, t in zip(operands, types, strict=True) if t is not None
@@ -294,10 +298,17 @@ class _Checker:
                 f"but '{target.text}' is {a_or_an(expected)}",
                 node.offset,
             )
-        self.number_operand(node.left, added, node.op)
-        self.number_operand(node.right, added, node.op)
+        self.number_operand(node.left, added, node.op, expected, target)
+        self.number_operand(node.right, added, node.op, expected, target)
 
-    def number_operand(self, node: SetOperand, added: AttrType, op: str) -> None:
+    def number_operand(
+        self,
+        node: SetOperand,
+        added: AttrType,
+        op: str,
+        expected: AttrType,
+        target: Path,
+    ) -> None:
         if isinstance(node, Param):
             self.bind(node, added)
             return
@@ -308,6 +319,13 @@ class _Checker:
         if not (is_number(t) or isinstance(t, JsonType)):
             raise ExpressionError(
                 f"'{op}' needs numbers; '{path.text}' is {a_or_an(t)}", path.offset
+            )
+        if not assignable_by_arithmetic(expected, t):
+            raise ExpressionError(
+                f"cannot set '{target.text}' ({expected.describe()}) from a "
+                f"'{op}' on '{path.text}' ({t.describe()}): "
+                f"the result would not read back as {a_or_an(expected)}",
+                path.offset,
             )
         if isinstance(node, IfNotExists):
             self.set_operand(node.default, t, node.path)
@@ -327,14 +345,31 @@ class _Checker:
         else:
             path = node if isinstance(node, Path) else node.path
             t = self.path(path)
-            if not compatible(t, expected):
+            if not assignable(expected, t):
                 raise ExpressionError(
                     f"cannot set '{target.text}' ({expected.describe()}) "
                     f"from '{path.text}' ({t.describe()})",
                     path.offset,
                 )
             if isinstance(node, IfNotExists):
-                self.set_operand(node.default, t, node.path)
+                # a parameter default takes the type of the path it stands in for; a
+                # path default is stored in the target, so it must be assignable to it
+                default = node.default
+                self.set_operand(
+                    default, t if isinstance(default, Param) else expected, target
+                )
+
+
+def _distinct(first: Operand, others: Sequence[Operand]) -> None:
+    """DynamoDB refuses an operator or function whose other operands repeat its first
+    (``n < n``, ``contains(a, a)``): always true or always false, so surely a slip."""
+    for other in others:
+        if not isinstance(other, Param) and other == first:
+            raise ExpressionError(
+                f"'{_text(first)}' is compared with itself",
+                other.offset,
+                "DynamoDB refuses an operand repeated after the first one",
+            )
 
 
 def _text(operand: Operand) -> str:

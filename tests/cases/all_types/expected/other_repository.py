@@ -43,7 +43,7 @@ class OtherRepository:
 
     def get(self, *, code: str, consistent: bool = False) -> Other | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -51,23 +51,23 @@ class OtherRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_other(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_other(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[Other]:
         """Every `Other` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
-        request["FilterExpression"] = "#t = :t"
-        request["ExpressionAttributeNames"] = {"#t": "_type"}
-        request["ExpressionAttributeValues"] = {":t": {"S": "Other"}}
+        _request["FilterExpression"] = "#t = :t"
+        _request["ExpressionAttributeNames"] = {"#t": "_type"}
+        _request["ExpressionAttributeValues"] = {":t": {"S": "Other"}}
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_other,
             query_id="Other.scan",
             params_digest=rt.digest_params(consistent),
@@ -82,7 +82,7 @@ class OtherRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -122,8 +122,8 @@ class OtherRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -148,7 +148,7 @@ class OtherRepository:
         new = self._stamped(item, created=True)
         wire = encode_other(new)
         rt.check_item_size(wire, "Other")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#pk)",
@@ -156,15 +156,17 @@ class OtherRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = other_key_item(code=new.code)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = other_key_item(code=new.code)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="Other",
                 key=self.key(code=new.code),
-                item=None if old is None else decode_other(old),
-            ) from error
+                item=None if _old is None else decode_other(_old),
+            ) from _error
         return decode_other(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Other) -> Other:
@@ -177,8 +179,8 @@ class OtherRepository:
         new = self._stamped(item, created=False)
         wire = encode_other(new)
         rt.check_item_size(wire, "Other")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", request)
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        self._transport.call("PutItem", _request)
         return decode_other(wire)
 
     def update(
@@ -193,45 +195,47 @@ class OtherRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
-        names: dict[str, str] = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if amount is not rt.UNSET:
-            names["#amount"] = "amount"
-            sets.append("#amount = :amount")
-            values[":amount"] = {"N": rt.format_int(amount, "Other.amount")}
-        condition = "attribute_exists(#pk)"
-        key = other_key_item(code=code)
-        if not sets and not removes:
-            current = self.get(code=code, consistent=True)
-            if current is None:
+            _names["#amount"] = "amount"
+            _sets.append("#amount = :v_amount")
+            _values[":v_amount"] = {"N": rt.format_int(amount, "Other.amount")}
+        _condition = "attribute_exists(#pk)"
+        _key = other_key_item(code=code)
+        if not _sets and not _removes:
+            _current = self.get(code=code, consistent=True)
+            if _current is None:
                 raise rt.NotFoundError(key=self.key(code=code))
-            return current
-        request: dict[str, Any] = {
+            return _current
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "Other")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "Other")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
-                raise rt.NotFoundError(key=self.key(code=code)) from error
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(code=code)) from _error
             raise rt.VersionConflictError(
                 entity="Other",
                 key=self.key(code=code),
-                item=decode_other(old),
-            ) from error
-        return decode_other(response["Attributes"])
+                item=decode_other(_old),
+            ) from _error
+        return decode_other(_response["Attributes"])
 
     def delete(
         self,
@@ -239,15 +243,15 @@ class OtherRepository:
         code: str,
     ) -> Other | None:
         """Delete the item and return it as it was, or None if there was none."""
-        key = other_key_item(code=code)
-        request: dict[str, Any] = {
+        _key = other_key_item(code=code)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        response = self._transport.call("DeleteItem", request)
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_other(old_item)
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_other(_old_item)
 
     def _stamped(self, item: Other, *, created: bool) -> Other:
         """A copy of ``item`` with the repository's timestamps set."""

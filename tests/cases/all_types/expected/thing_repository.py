@@ -54,7 +54,7 @@ class ThingRepository:
         self, *, name: str, n: int, at: datetime, id: UUID, consistent: bool = False
     ) -> Thing | None:
         """The item with this key, or None."""
-        response = self._transport.call(
+        _response = self._transport.call(
             "GetItem",
             {
                 "TableName": self._table,
@@ -62,23 +62,23 @@ class ThingRepository:
                 "ConsistentRead": consistent,
             },
         )
-        item = response.get("Item")
-        return None if item is None else decode_thing(item)
+        _item = _response.get("Item")
+        return None if _item is None else decode_thing(_item)
 
     def scan(self, *, consistent: bool = False) -> rt.Query[Thing]:
         """Every `Thing` item of the table (``.all()``, ``.page()``,
         ``.parallel(segments=N)``, ``.count()``)."""
-        request: dict[str, Any] = {
+        _request: dict[str, Any] = {
             "TableName": self._table,
             "ConsistentRead": consistent,
         }
-        request["FilterExpression"] = "#t = :t"
-        request["ExpressionAttributeNames"] = {"#t": "_type"}
-        request["ExpressionAttributeValues"] = {":t": {"S": "Thing"}}
+        _request["FilterExpression"] = "#t = :t"
+        _request["ExpressionAttributeNames"] = {"#t": "_type"}
+        _request["ExpressionAttributeValues"] = {":t": {"S": "Thing"}}
         return rt.Query(
             self._transport,
             "Scan",
-            request,
+            _request,
             decode_thing,
             query_id="Thing.scan",
             params_digest=rt.digest_params(consistent),
@@ -93,7 +93,7 @@ class ThingRepository:
         Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys are
         retried with backoff, and `BatchIncompleteError` carries those still unread.
         """
-        wire = [self._key_item(key, "batch_get") for key in keys]
+        wire = [self._key_item(_key, "batch_get") for _key in keys]
         return rt.batch_get(
             self._transport,
             self._table,
@@ -136,8 +136,8 @@ class ThingRepository:
         carries the keys still undeleted.
         """
         writes = [
-            {"DeleteRequest": {"Key": self._key_item(key, "batch_delete")}}
-            for key in keys
+            {"DeleteRequest": {"Key": self._key_item(_key, "batch_delete")}}
+            for _key in keys
         ]
         rt.batch_write(
             self._transport,
@@ -162,7 +162,7 @@ class ThingRepository:
         new = self._stamped(item, created=True, version=1)
         wire = encode_thing(new)
         rt.check_item_size(wire, "Thing")
-        request = {
+        _request = {
             "TableName": self._table,
             "Item": wire,
             "ConditionExpression": "attribute_not_exists(#pk)",
@@ -170,15 +170,17 @@ class ThingRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = thing_key_item(name=new.name, n=new.n, at=new.at, id=new.id)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = thing_key_item(name=new.name, n=new.n, at=new.at, id=new.id)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
             raise rt.AlreadyExistsError(
                 entity="Thing",
                 key=self.key(name=new.name, n=new.n, at=new.at, id=new.id),
-                item=None if old is None else decode_thing(old),
-            ) from error
+                item=None if _old is None else decode_thing(_old),
+            ) from _error
         return decode_thing(wire)  # what is stored: e.g. epochs in whole seconds
 
     def put(self, item: Thing) -> Thing:
@@ -197,28 +199,32 @@ class ThingRepository:
         new = self._stamped(item, created=False, version=expected + 1)
         wire = encode_thing(new)
         rt.check_item_size(wire, "Thing")
-        request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        names = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        condition = rt.version_condition(expected, "#version", "version", names, values)
-        request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-        request["ExpressionAttributeNames"] = names
-        request["ExpressionAttributeValues"] = values
-        request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            self._transport.call("PutItem", request)
-        except ClientError as error:
-            key = thing_key_item(name=new.name, n=new.n, at=new.at, id=new.id)
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            self._transport.call("PutItem", _request)
+        except ClientError as _error:
+            _key = thing_key_item(name=new.name, n=new.n, at=new.at, id=new.id)
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(name=new.name, n=new.n, at=new.at, id=new.id)
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Thing",
                 key=self.key(name=new.name, n=new.n, at=new.at, id=new.id),
-                item=decode_thing(old),
-            ) from error
+                item=decode_thing(_old),
+            ) from _error
         return decode_thing(wire)
 
     def update(
@@ -293,136 +299,138 @@ class ThingRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
-        names: dict[str, str] = {"#pk": "pk"}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        removes: list[str] = []
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
         if nickname is not rt.UNSET:
-            names["#nickname"] = "nickname"
+            _names["#nickname"] = "nickname"
             if nickname is None:
-                removes.append("#nickname")
+                _removes.append("#nickname")
             else:
-                sets.append("#nickname = :nickname")
-                values[":nickname"] = {"S": rt.check_str(nickname, "Thing.nickname")}
+                _sets.append("#nickname = :v_nickname")
+                _values[":v_nickname"] = {"S": rt.check_str(nickname, "Thing.nickname")}
         if text is not rt.UNSET:
-            names["#text"] = "text"
-            sets.append("#text = :text")
-            values[":text"] = {"S": rt.check_str(text, "Thing.text")}
+            _names["#text"] = "text"
+            _sets.append("#text = :v_text")
+            _values[":v_text"] = {"S": rt.check_str(text, "Thing.text")}
         if count is not rt.UNSET:
-            names["#count"] = "count"
-            sets.append("#count = :count")
-            values[":count"] = {"N": rt.format_int(count, "Thing.count")}
+            _names["#count"] = "count"
+            _sets.append("#count = :v_count")
+            _values[":v_count"] = {"N": rt.format_int(count, "Thing.count")}
         if ratio is not rt.UNSET:
-            names["#ratio"] = "ratio"
-            sets.append("#ratio = :ratio")
-            values[":ratio"] = {"N": rt.format_float(ratio, "Thing.ratio")}
+            _names["#ratio"] = "ratio"
+            _sets.append("#ratio = :v_ratio")
+            _values[":v_ratio"] = {"N": rt.format_float(ratio, "Thing.ratio")}
         if price is not rt.UNSET:
-            names["#price"] = "price"
-            sets.append("#price = :price")
-            values[":price"] = {"N": rt.format_decimal(price, "Thing.price")}
+            _names["#price"] = "price"
+            _sets.append("#price = :v_price")
+            _values[":v_price"] = {"N": rt.format_decimal(price, "Thing.price")}
         if flag is not rt.UNSET:
-            names["#flag"] = "flag"
-            sets.append("#flag = :flag")
-            values[":flag"] = {"BOOL": rt.check_bool(flag, "Thing.flag")}
+            _names["#flag"] = "flag"
+            _sets.append("#flag = :v_flag")
+            _values[":v_flag"] = {"BOOL": rt.check_bool(flag, "Thing.flag")}
         if data is not rt.UNSET:
-            names["#data"] = "data"
-            sets.append("#data = :data")
-            values[":data"] = {"B": rt.encode_bytes(data, "Thing.data")}
+            _names["#data"] = "data"
+            _sets.append("#data = :v_data")
+            _values[":v_data"] = {"B": rt.encode_bytes(data, "Thing.data")}
         if date_ is not rt.UNSET:
-            names["#date"] = "date"
-            sets.append("#date = :date")
-            values[":date"] = {"S": rt.format_date(date_, "Thing.date")}
+            _names["#date"] = "date"
+            _sets.append("#date = :v_date")
+            _values[":v_date"] = {"S": rt.format_date(date_, "Thing.date")}
         if expires is not rt.UNSET:
-            names["#expires"] = "expires"
+            _names["#expires"] = "expires"
             if expires is None:
-                removes.append("#expires")
+                _removes.append("#expires")
             else:
-                sets.append("#expires = :expires")
-                values[":expires"] = {"N": rt.format_epoch(expires, "Thing.expires")}
+                _sets.append("#expires = :v_expires")
+                _values[":v_expires"] = {"N": rt.format_epoch(expires, "Thing.expires")}
         if uid is not rt.UNSET:
-            names["#uid"] = "uid"
-            sets.append("#uid = :uid")
-            values[":uid"] = {"S": rt.format_uuid(uid, "Thing.uid")}
+            _names["#uid"] = "uid"
+            _sets.append("#uid = :v_uid")
+            _values[":v_uid"] = {"S": rt.format_uuid(uid, "Thing.uid")}
         if timestamp is not rt.UNSET:
-            names["#timestamp"] = "timestamp"
-            sets.append("#timestamp = :timestamp")
-            values[":timestamp"] = {
+            _names["#timestamp"] = "timestamp"
+            _sets.append("#timestamp = :v_timestamp")
+            _values[":v_timestamp"] = {
                 "S": rt.format_datetime(timestamp, "Thing.timestamp")
             }
         if color is not rt.UNSET:
-            names["#color"] = "color"
-            sets.append("#color = :color")
-            values[":color"] = {"S": rt.enum_value(color, Color, "Thing.color")}
+            _names["#color"] = "color"
+            _sets.append("#color = :v_color")
+            _values[":v_color"] = {"S": rt.enum_value(color, Color, "Thing.color")}
         if size is not rt.UNSET:
-            names["#size"] = "size"
-            sets.append("#size = :size")
-            values[":size"] = {"S": rt.enum_value(size, ThingSize, "Thing.size")}
+            _names["#size"] = "size"
+            _sets.append("#size = :v_size")
+            _values[":v_size"] = {"S": rt.enum_value(size, ThingSize, "Thing.size")}
         if tags is not rt.UNSET:
-            names["#tags"] = "tags"
-            sets.append("#tags = :tags")
-            values[":tags"] = {
+            _names["#tags"] = "tags"
+            _sets.append("#tags = :v_tags")
+            _values[":v_tags"] = {
                 "L": [
                     {"S": rt.check_str(v0, "Thing.tags")}
                     for v0 in rt.check_list(tags, "Thing.tags")
                 ]
             }
         if scores is not rt.UNSET:
-            names["#scores"] = "scores"
-            sets.append("#scores = :scores")
-            values[":scores"] = {
+            _names["#scores"] = "scores"
+            _sets.append("#scores = :v_scores")
+            _values[":v_scores"] = {
                 "M": {
                     k0: {"N": rt.format_int(v0, "Thing.scores")}
                     for k0, v0 in rt.check_map(scores, "Thing.scores").items()
                 }
             }
         if labels is not rt.UNSET:
-            names["#labels"] = "labels"
+            _names["#labels"] = "labels"
             if not labels:
-                removes.append("#labels")
+                _removes.append("#labels")
             else:
-                sets.append("#labels = :labels")
-                values[":labels"] = {"SS": rt.encode_string_set(labels, "Thing.labels")}
+                _sets.append("#labels = :v_labels")
+                _values[":v_labels"] = {
+                    "SS": rt.encode_string_set(labels, "Thing.labels")
+                }
         if numbers is not rt.UNSET:
-            names["#numbers"] = "numbers"
+            _names["#numbers"] = "numbers"
             if not numbers:
-                removes.append("#numbers")
+                _removes.append("#numbers")
             else:
-                sets.append("#numbers = :numbers")
-                values[":numbers"] = {
+                _sets.append("#numbers = :v_numbers")
+                _values[":v_numbers"] = {
                     "NS": rt.encode_number_set(numbers, "Thing.numbers")
                 }
         if blobs is not rt.UNSET:
-            names["#blobs"] = "blobs"
+            _names["#blobs"] = "blobs"
             if not blobs:
-                removes.append("#blobs")
+                _removes.append("#blobs")
             else:
-                sets.append("#blobs = :blobs")
-                values[":blobs"] = {"BS": rt.encode_bytes_set(blobs, "Thing.blobs")}
+                _sets.append("#blobs = :v_blobs")
+                _values[":v_blobs"] = {"BS": rt.encode_bytes_set(blobs, "Thing.blobs")}
         if doc is not rt.UNSET:
-            names["#doc"] = "doc"
-            sets.append("#doc = :doc")
-            values[":doc"] = rt.encode_json(doc, "Thing.doc")
+            _names["#doc"] = "doc"
+            _sets.append("#doc = :v_doc")
+            _values[":v_doc"] = rt.encode_json(doc, "Thing.doc")
         if address is not rt.UNSET:
-            names["#address"] = "address"
-            sets.append("#address = :address")
-            values[":address"] = {
+            _names["#address"] = "address"
+            _sets.append("#address = :v_address")
+            _values[":v_address"] = {
                 "M": encode_address(
                     rt.check_instance(address, Address, "Thing.address")
                 )
             }
         if lines is not rt.UNSET:
-            names["#lines"] = "lines"
-            sets.append("#lines = :lines")
-            values[":lines"] = {
+            _names["#lines"] = "lines"
+            _sets.append("#lines = :v_lines")
+            _values[":v_lines"] = {
                 "L": [
                     {"M": encode_line(rt.check_instance(v0, Line, "Thing.lines"))}
                     for v0 in rt.check_list(lines, "Thing.lines")
                 ]
             }
         if matrix is not rt.UNSET:
-            names["#matrix"] = "matrix"
-            sets.append("#matrix = :matrix")
-            values[":matrix"] = {
+            _names["#matrix"] = "matrix"
+            _sets.append("#matrix = :v_matrix")
+            _values[":v_matrix"] = {
                 "M": {
                     k0: {
                         "L": [
@@ -434,9 +442,9 @@ class ThingRepository:
                 }
             }
         if nested is not rt.UNSET:
-            names["#nested"] = "nested"
-            sets.append("#nested = :nested")
-            values[":nested"] = {
+            _names["#nested"] = "nested"
+            _sets.append("#nested = :v_nested")
+            _values[":v_nested"] = {
                 "L": [
                     {
                         "M": {
@@ -453,133 +461,137 @@ class ThingRepository:
                 ]
             }
         if opt_text is not rt.UNSET:
-            names["#opt_text"] = "opt_text"
+            _names["#opt_text"] = "opt_text"
             if opt_text is None:
-                removes.append("#opt_text")
+                _removes.append("#opt_text")
             else:
-                sets.append("#opt_text = :opt_text")
-                values[":opt_text"] = {"S": rt.check_str(opt_text, "Thing.opt_text")}
+                _sets.append("#opt_text = :v_opt_text")
+                _values[":v_opt_text"] = {"S": rt.check_str(opt_text, "Thing.opt_text")}
         if opt_int is not rt.UNSET:
-            names["#opt_int"] = "opt_int"
+            _names["#opt_int"] = "opt_int"
             if opt_int is None:
-                removes.append("#opt_int")
+                _removes.append("#opt_int")
             else:
-                sets.append("#opt_int = :opt_int")
-                values[":opt_int"] = {"N": rt.format_int(opt_int, "Thing.opt_int")}
+                _sets.append("#opt_int = :v_opt_int")
+                _values[":v_opt_int"] = {"N": rt.format_int(opt_int, "Thing.opt_int")}
         if opt_float is not rt.UNSET:
-            names["#opt_float"] = "opt_float"
+            _names["#opt_float"] = "opt_float"
             if opt_float is None:
-                removes.append("#opt_float")
+                _removes.append("#opt_float")
             else:
-                sets.append("#opt_float = :opt_float")
-                values[":opt_float"] = {
+                _sets.append("#opt_float = :v_opt_float")
+                _values[":v_opt_float"] = {
                     "N": rt.format_float(opt_float, "Thing.opt_float")
                 }
         if opt_decimal is not rt.UNSET:
-            names["#opt_decimal"] = "opt_decimal"
+            _names["#opt_decimal"] = "opt_decimal"
             if opt_decimal is None:
-                removes.append("#opt_decimal")
+                _removes.append("#opt_decimal")
             else:
-                sets.append("#opt_decimal = :opt_decimal")
-                values[":opt_decimal"] = {
+                _sets.append("#opt_decimal = :v_opt_decimal")
+                _values[":v_opt_decimal"] = {
                     "N": rt.format_decimal(opt_decimal, "Thing.opt_decimal")
                 }
         if opt_bool is not rt.UNSET:
-            names["#opt_bool"] = "opt_bool"
+            _names["#opt_bool"] = "opt_bool"
             if opt_bool is None:
-                removes.append("#opt_bool")
+                _removes.append("#opt_bool")
             else:
-                sets.append("#opt_bool = :opt_bool")
-                values[":opt_bool"] = {
+                _sets.append("#opt_bool = :v_opt_bool")
+                _values[":v_opt_bool"] = {
                     "BOOL": rt.check_bool(opt_bool, "Thing.opt_bool")
                 }
         if opt_bytes is not rt.UNSET:
-            names["#opt_bytes"] = "opt_bytes"
+            _names["#opt_bytes"] = "opt_bytes"
             if opt_bytes is None:
-                removes.append("#opt_bytes")
+                _removes.append("#opt_bytes")
             else:
-                sets.append("#opt_bytes = :opt_bytes")
-                values[":opt_bytes"] = {
+                _sets.append("#opt_bytes = :v_opt_bytes")
+                _values[":v_opt_bytes"] = {
                     "B": rt.encode_bytes(opt_bytes, "Thing.opt_bytes")
                 }
         if opt_datetime is not rt.UNSET:
-            names["#opt_datetime"] = "opt_datetime"
+            _names["#opt_datetime"] = "opt_datetime"
             if opt_datetime is None:
-                removes.append("#opt_datetime")
+                _removes.append("#opt_datetime")
             else:
-                sets.append("#opt_datetime = :opt_datetime")
-                values[":opt_datetime"] = {
+                _sets.append("#opt_datetime = :v_opt_datetime")
+                _values[":v_opt_datetime"] = {
                     "S": rt.format_datetime(opt_datetime, "Thing.opt_datetime")
                 }
         if opt_date is not rt.UNSET:
-            names["#opt_date"] = "opt_date"
+            _names["#opt_date"] = "opt_date"
             if opt_date is None:
-                removes.append("#opt_date")
+                _removes.append("#opt_date")
             else:
-                sets.append("#opt_date = :opt_date")
-                values[":opt_date"] = {"S": rt.format_date(opt_date, "Thing.opt_date")}
+                _sets.append("#opt_date = :v_opt_date")
+                _values[":v_opt_date"] = {
+                    "S": rt.format_date(opt_date, "Thing.opt_date")
+                }
         if opt_uuid is not rt.UNSET:
-            names["#opt_uuid"] = "opt_uuid"
+            _names["#opt_uuid"] = "opt_uuid"
             if opt_uuid is None:
-                removes.append("#opt_uuid")
+                _removes.append("#opt_uuid")
             else:
-                sets.append("#opt_uuid = :opt_uuid")
-                values[":opt_uuid"] = {"S": rt.format_uuid(opt_uuid, "Thing.opt_uuid")}
+                _sets.append("#opt_uuid = :v_opt_uuid")
+                _values[":v_opt_uuid"] = {
+                    "S": rt.format_uuid(opt_uuid, "Thing.opt_uuid")
+                }
         if opt_color is not rt.UNSET:
-            names["#opt_color"] = "opt_color"
+            _names["#opt_color"] = "opt_color"
             if opt_color is None:
-                removes.append("#opt_color")
+                _removes.append("#opt_color")
             else:
-                sets.append("#opt_color = :opt_color")
-                values[":opt_color"] = {
+                _sets.append("#opt_color = :v_opt_color")
+                _values[":v_opt_color"] = {
                     "S": rt.enum_value(opt_color, Color, "Thing.opt_color")
                 }
         if opt_labels is not rt.UNSET:
-            names["#opt_labels"] = "opt_labels"
+            _names["#opt_labels"] = "opt_labels"
             if not opt_labels:
-                removes.append("#opt_labels")
+                _removes.append("#opt_labels")
             else:
-                sets.append("#opt_labels = :opt_labels")
-                values[":opt_labels"] = {
+                _sets.append("#opt_labels = :v_opt_labels")
+                _values[":v_opt_labels"] = {
                     "SS": rt.encode_string_set(opt_labels, "Thing.opt_labels")
                 }
         if opt_numbers is not rt.UNSET:
-            names["#opt_numbers"] = "opt_numbers"
+            _names["#opt_numbers"] = "opt_numbers"
             if not opt_numbers:
-                removes.append("#opt_numbers")
+                _removes.append("#opt_numbers")
             else:
-                sets.append("#opt_numbers = :opt_numbers")
-                values[":opt_numbers"] = {
+                _sets.append("#opt_numbers = :v_opt_numbers")
+                _values[":v_opt_numbers"] = {
                     "NS": rt.encode_number_set(opt_numbers, "Thing.opt_numbers")
                 }
         if opt_blobs is not rt.UNSET:
-            names["#opt_blobs"] = "opt_blobs"
+            _names["#opt_blobs"] = "opt_blobs"
             if not opt_blobs:
-                removes.append("#opt_blobs")
+                _removes.append("#opt_blobs")
             else:
-                sets.append("#opt_blobs = :opt_blobs")
-                values[":opt_blobs"] = {
+                _sets.append("#opt_blobs = :v_opt_blobs")
+                _values[":v_opt_blobs"] = {
                     "BS": rt.encode_bytes_set(opt_blobs, "Thing.opt_blobs")
                 }
         if opt_tags is not rt.UNSET:
-            names["#opt_tags"] = "opt_tags"
+            _names["#opt_tags"] = "opt_tags"
             if opt_tags is None:
-                removes.append("#opt_tags")
+                _removes.append("#opt_tags")
             else:
-                sets.append("#opt_tags = :opt_tags")
-                values[":opt_tags"] = {
+                _sets.append("#opt_tags = :v_opt_tags")
+                _values[":v_opt_tags"] = {
                     "L": [
                         {"S": rt.check_str(v0, "Thing.opt_tags")}
                         for v0 in rt.check_list(opt_tags, "Thing.opt_tags")
                     ]
                 }
         if opt_scores is not rt.UNSET:
-            names["#opt_scores"] = "opt_scores"
+            _names["#opt_scores"] = "opt_scores"
             if opt_scores is None:
-                removes.append("#opt_scores")
+                _removes.append("#opt_scores")
             else:
-                sets.append("#opt_scores = :opt_scores")
-                values[":opt_scores"] = {
+                _sets.append("#opt_scores = :v_opt_scores")
+                _values[":v_opt_scores"] = {
                     "M": {
                         k0: {"N": rt.format_int(v0, "Thing.opt_scores")}
                         for k0, v0 in rt.check_map(
@@ -588,180 +600,184 @@ class ThingRepository:
                     }
                 }
         if opt_doc is not rt.UNSET:
-            names["#opt_doc"] = "opt_doc"
+            _names["#opt_doc"] = "opt_doc"
             if opt_doc is None:
-                removes.append("#opt_doc")
+                _removes.append("#opt_doc")
             else:
-                sets.append("#opt_doc = :opt_doc")
-                values[":opt_doc"] = rt.encode_json(opt_doc, "Thing.opt_doc")
+                _sets.append("#opt_doc = :v_opt_doc")
+                _values[":v_opt_doc"] = rt.encode_json(opt_doc, "Thing.opt_doc")
         if opt_address is not rt.UNSET:
-            names["#opt_address"] = "opt_address"
+            _names["#opt_address"] = "opt_address"
             if opt_address is None:
-                removes.append("#opt_address")
+                _removes.append("#opt_address")
             else:
-                sets.append("#opt_address = :opt_address")
-                values[":opt_address"] = {
+                _sets.append("#opt_address = :v_opt_address")
+                _values[":v_opt_address"] = {
                     "M": encode_address(
                         rt.check_instance(opt_address, Address, "Thing.opt_address")
                     )
                 }
         if def_text is not rt.UNSET:
-            names["#def_text"] = "def_text"
-            sets.append("#def_text = :def_text")
-            values[":def_text"] = {"S": rt.check_str(def_text, "Thing.def_text")}
+            _names["#def_text"] = "def_text"
+            _sets.append("#def_text = :v_def_text")
+            _values[":v_def_text"] = {"S": rt.check_str(def_text, "Thing.def_text")}
         if def_int is not rt.UNSET:
-            names["#def_int"] = "def_int"
-            sets.append("#def_int = :def_int")
-            values[":def_int"] = {"N": rt.format_int(def_int, "Thing.def_int")}
+            _names["#def_int"] = "def_int"
+            _sets.append("#def_int = :v_def_int")
+            _values[":v_def_int"] = {"N": rt.format_int(def_int, "Thing.def_int")}
         if def_float is not rt.UNSET:
-            names["#def_float"] = "def_float"
-            sets.append("#def_float = :def_float")
-            values[":def_float"] = {"N": rt.format_float(def_float, "Thing.def_float")}
+            _names["#def_float"] = "def_float"
+            _sets.append("#def_float = :v_def_float")
+            _values[":v_def_float"] = {
+                "N": rt.format_float(def_float, "Thing.def_float")
+            }
         if def_decimal is not rt.UNSET:
-            names["#def_decimal"] = "def_decimal"
-            sets.append("#def_decimal = :def_decimal")
-            values[":def_decimal"] = {
+            _names["#def_decimal"] = "def_decimal"
+            _sets.append("#def_decimal = :v_def_decimal")
+            _values[":v_def_decimal"] = {
                 "N": rt.format_decimal(def_decimal, "Thing.def_decimal")
             }
         if def_bool is not rt.UNSET:
-            names["#def_bool"] = "def_bool"
-            sets.append("#def_bool = :def_bool")
-            values[":def_bool"] = {"BOOL": rt.check_bool(def_bool, "Thing.def_bool")}
+            _names["#def_bool"] = "def_bool"
+            _sets.append("#def_bool = :v_def_bool")
+            _values[":v_def_bool"] = {"BOOL": rt.check_bool(def_bool, "Thing.def_bool")}
         if def_color is not rt.UNSET:
-            names["#def_color"] = "def_color"
-            sets.append("#def_color = :def_color")
-            values[":def_color"] = {
+            _names["#def_color"] = "def_color"
+            _sets.append("#def_color = :v_def_color")
+            _values[":v_def_color"] = {
                 "S": rt.enum_value(def_color, Color, "Thing.def_color")
             }
         if def_size is not rt.UNSET:
-            names["#def_size"] = "def_size"
-            sets.append("#def_size = :def_size")
-            values[":def_size"] = {
+            _names["#def_size"] = "def_size"
+            _sets.append("#def_size = :v_def_size")
+            _values[":v_def_size"] = {
                 "S": rt.enum_value(def_size, ThingDefSize, "Thing.def_size")
             }
         if def_tags is not rt.UNSET:
-            names["#def_tags"] = "def_tags"
-            sets.append("#def_tags = :def_tags")
-            values[":def_tags"] = {
+            _names["#def_tags"] = "def_tags"
+            _sets.append("#def_tags = :v_def_tags")
+            _values[":v_def_tags"] = {
                 "L": [
                     {"S": rt.check_str(v0, "Thing.def_tags")}
                     for v0 in rt.check_list(def_tags, "Thing.def_tags")
                 ]
             }
         if def_labels is not rt.UNSET:
-            names["#def_labels"] = "def_labels"
+            _names["#def_labels"] = "def_labels"
             if not def_labels:
-                removes.append("#def_labels")
+                _removes.append("#def_labels")
             else:
-                sets.append("#def_labels = :def_labels")
-                values[":def_labels"] = {
+                _sets.append("#def_labels = :v_def_labels")
+                _values[":v_def_labels"] = {
                     "SS": rt.encode_string_set(def_labels, "Thing.def_labels")
                 }
         if def_numbers is not rt.UNSET:
-            names["#def_numbers"] = "def_numbers"
+            _names["#def_numbers"] = "def_numbers"
             if not def_numbers:
-                removes.append("#def_numbers")
+                _removes.append("#def_numbers")
             else:
-                sets.append("#def_numbers = :def_numbers")
-                values[":def_numbers"] = {
+                _sets.append("#def_numbers = :v_def_numbers")
+                _values[":v_def_numbers"] = {
                     "NS": rt.encode_number_set(def_numbers, "Thing.def_numbers")
                 }
         if def_scores is not rt.UNSET:
-            names["#def_scores"] = "def_scores"
-            sets.append("#def_scores = :def_scores")
-            values[":def_scores"] = {
+            _names["#def_scores"] = "def_scores"
+            _sets.append("#def_scores = :v_def_scores")
+            _values[":v_def_scores"] = {
                 "M": {
                     k0: {"N": rt.format_int(v0, "Thing.def_scores")}
                     for k0, v0 in rt.check_map(def_scores, "Thing.def_scores").items()
                 }
             }
         if def_lines is not rt.UNSET:
-            names["#def_lines"] = "def_lines"
-            sets.append("#def_lines = :def_lines")
-            values[":def_lines"] = {
+            _names["#def_lines"] = "def_lines"
+            _sets.append("#def_lines = :v_def_lines")
+            _values[":v_def_lines"] = {
                 "L": [
                     {"M": encode_line(rt.check_instance(v0, Line, "Thing.def_lines"))}
                     for v0 in rt.check_list(def_lines, "Thing.def_lines")
                 ]
             }
         if renamed is not rt.UNSET:
-            names["#stored_name"] = "stored_name"
-            sets.append("#stored_name = :renamed")
-            values[":renamed"] = {"S": rt.check_str(renamed, "Thing.renamed")}
+            _names["#stored_name"] = "stored_name"
+            _sets.append("#stored_name = :v_renamed")
+            _values[":v_renamed"] = {"S": rt.check_str(renamed, "Thing.renamed")}
         if from_ is not rt.UNSET:
-            names["#from"] = "from"
+            _names["#from"] = "from"
             if from_ is None:
-                removes.append("#from")
+                _removes.append("#from")
             else:
-                sets.append("#from = :from")
-                values[":from"] = {"S": rt.check_str(from_, "Thing.from")}
+                _sets.append("#from = :v_from")
+                _values[":v_from"] = {"S": rt.check_str(from_, "Thing.from")}
         if class_ is not rt.UNSET:
-            names["#klass"] = "klass"
-            sets.append("#klass = :class")
-            values[":class"] = {"N": rt.format_int(class_, "Thing.class")}
+            _names["#klass"] = "klass"
+            _sets.append("#klass = :v_class")
+            _values[":v_class"] = {"N": rt.format_int(class_, "Thing.class")}
         if value is not rt.UNSET:
-            names["#n69673003"] = "value.with-dash"
+            _names["#n69673003"] = "value.with-dash"
             if value is None:
-                removes.append("#n69673003")
+                _removes.append("#n69673003")
             else:
-                sets.append("#n69673003 = :value")
-                values[":value"] = {"N": rt.format_decimal(value, "Thing.value")}
+                _sets.append("#n69673003 = :v_value")
+                _values[":v_value"] = {"N": rt.format_decimal(value, "Thing.value")}
         if nickname is not rt.UNSET:
-            names["#gsi1pk"] = "gsi1pk"
+            _names["#gsi1pk"] = "gsi1pk"
             if nickname is not None:
-                sets.append("#gsi1pk = :__k_gsi1pk")
-                values[":__k_gsi1pk"] = {
+                _sets.append("#gsi1pk = :__k_gsi1pk")
+                _values[":__k_gsi1pk"] = {
                     "S": "NICK#"
                     + rt.escape_key_text(rt.check_str(nickname, "Thing.nickname"))
                 }
             else:
-                removes.append("#gsi1pk")
-            names["#gsi1sk"] = "gsi1sk"
+                _removes.append("#gsi1pk")
+            _names["#gsi1sk"] = "gsi1sk"
             if nickname is not None:
-                sets.append("#gsi1sk = :__k_gsi1sk")
-                values[":__k_gsi1sk"] = {"S": "THING"}
+                _sets.append("#gsi1sk = :__k_gsi1sk")
+                _values[":__k_gsi1sk"] = {"S": "THING"}
             else:
-                removes.append("#gsi1sk")
-        names["#version"] = "version"
-        sets.append("#version = if_not_exists(#version, :__zero) + :__one")
-        values[":__zero"] = {"N": "0"}
-        values[":__one"] = {"N": "1"}
-        condition = "attribute_exists(#pk)"
+                _removes.append("#gsi1sk")
+        _names["#version"] = "version"
+        _sets.append("#version = if_not_exists(#version, :__zero) + :__one")
+        _values[":__zero"] = {"N": "0"}
+        _values[":__one"] = {"N": "1"}
+        _condition = "attribute_exists(#pk)"
         if expected_version is not None:
-            condition += " AND " + rt.version_condition(
+            _condition += " AND " + rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-        key = thing_key_item(name=name, n=n, at=at, id=id)
-        request: dict[str, Any] = {
+        _key = thing_key_item(name=name, n=n, at=at, id=id)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": rt.update_expression(sets, removes),
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            rt.check_item_size(values, "Thing")
-            request["ExpressionAttributeValues"] = values
+        if _values:
+            rt.check_item_size(_values, "Thing")
+            _request["ExpressionAttributeValues"] = _values
         try:
-            response = self._transport.call("UpdateItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(name=name, n=n, at=at, id=id)
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Thing",
                 key=self.key(name=name, n=n, at=at, id=id),
-                item=decode_thing(old),
-            ) from error
-        return decode_thing(response["Attributes"])
+                item=decode_thing(_old),
+            ) from _error
+        return decode_thing(_response["Attributes"])
 
     def delete(
         self,
@@ -777,41 +793,43 @@ class ThingRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
-        key = thing_key_item(name=name, n=n, at=at, id=id)
-        request: dict[str, Any] = {
+        _key = thing_key_item(name=name, n=n, at=at, id=id)
+        _request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key,
+            "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
         if expected_version is not None:
-            names = {"#pk": "pk"}
-            values: dict[str, Any] = {}
-            condition = rt.version_condition(
+            _names = {"#pk": "pk"}
+            _values: dict[str, Any] = {}
+            _condition = rt.version_condition(
                 expected_version,
                 "#version",
                 "version",
-                names,
-                values,
+                _names,
+                _values,
             )
-            request["ConditionExpression"] = f"attribute_exists(#pk) AND {condition}"
-            request["ExpressionAttributeNames"] = names
-            request["ExpressionAttributeValues"] = values
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+            _request["ExpressionAttributeNames"] = _names
+            _request["ExpressionAttributeValues"] = _values
+            _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            response = self._transport.call("DeleteItem", request)
-        except ClientError as error:
-            old = rt.stored_item_after_failure(error, self._transport, self._table, key)
-            if old is None:
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
                 raise rt.NotFoundError(
                     key=self.key(name=name, n=n, at=at, id=id)
-                ) from error
+                ) from _error
             raise rt.VersionConflictError(
                 entity="Thing",
                 key=self.key(name=name, n=n, at=at, id=id),
-                item=decode_thing(old),
-            ) from error
-        old_item = response.get("Attributes")
-        return None if old_item is None else decode_thing(old_item)
+                item=decode_thing(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_thing(_old_item)
 
     def _stamped(self, item: Thing, *, created: bool, version: int) -> Thing:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
