@@ -185,3 +185,51 @@ def test_delete_tables_of_nothing(
     with RequestLog(client) as log:
         tables_module.delete_tables(client, table_prefix=table_prefix)
     assert log.operations == ["DeleteTable", "DeleteTable"]
+
+
+# -- create_tables(exist_ok=...) -------------------------------------------------------
+
+
+@pytest.mark.needs("ttl")
+@pytest.mark.needs("pitr")
+def test_create_tables_twice_fails_without_exist_ok(
+    tables_module: Any, client: DynamoDBClient, table_prefix: str
+) -> None:
+    tables_module.create_tables(client, table_prefix=table_prefix)
+    with pytest.raises(ClientError) as raised:
+        tables_module.create_tables(client, table_prefix=table_prefix)
+    assert raised.value.response["Error"]["Code"] == "ResourceInUseException"
+
+
+@pytest.mark.needs("ttl")
+@pytest.mark.needs("pitr")
+def test_create_tables_exist_ok_leaves_existing_tables_as_they_are(
+    tables_module: Any, client: DynamoDBClient, table_prefix: str
+) -> None:
+    tables_module.create_tables(client, table_prefix=table_prefix)
+    audit = f"{table_prefix}shop-audit"
+    client.update_continuous_backups(
+        TableName=audit,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False},
+    )
+    with RequestLog(client) as log:
+        tables_module.create_tables(client, table_prefix=table_prefix, exist_ok=True)
+    # Each table is asked for once and refused; nothing is applied to either.
+    assert log.operations == ["CreateTable", "CreateTable"]
+    backups = client.describe_continuous_backups(TableName=audit)
+    pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "DISABLED"
+
+
+@pytest.mark.needs("ttl")
+@pytest.mark.needs("pitr")
+def test_create_tables_exist_ok_creates_what_is_missing(
+    tables_module: Any, client: DynamoDBClient, table_prefix: str
+) -> None:
+    audit = f"{table_prefix}shop-audit"
+    client.create_table(TableName=audit, **tables_module.TABLE_DEFINITIONS["Audit"])
+    tables_module.create_tables(client, table_prefix=table_prefix, exist_ok=True)
+    shop = client.describe_table(TableName=f"{table_prefix}shop")["Table"]
+    assert shop["TableStatus"] == "ACTIVE"
+    ttl = client.describe_time_to_live(TableName=f"{table_prefix}shop")
+    assert ttl["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
