@@ -81,13 +81,17 @@ def create_tables(
     table_prefix: str = "",
     table_names: Mapping[str, str] | None = None,
     wait: bool = True,
+    exist_ok: bool = False,
 ) -> None:
     """Create every table of the schema.
 
     With ``wait`` (the default) each call returns once the table and its indexes are
     ACTIVE, and then applies what CreateTable cannot set: TTL, point-in-time recovery and
     replicas. With ``wait=False`` only the CreateTable requests are sent, and a table that
-    needs those settings raises ``ValueError`` before any request.
+    needs those settings raises ``ValueError`` before any request. With ``exist_ok``, a
+    table that already exists is left as it is (differences from the schema are
+    ``dynagen migrate plan``'s to report); without it, DynamoDB's
+    ``ResourceInUseException`` is raised.
     """
     names = physical_table_names(table_prefix=table_prefix, table_names=table_names)
     if not wait:
@@ -97,11 +101,18 @@ def create_tables(
                 f"table(s) {', '.join(later)} need settings applied once ACTIVE; "
                 "call create_tables with wait=True"
             )
+    created = []
     for table_id, definition in TABLE_DEFINITIONS.items():
-        client.create_table(TableName=names[table_id], **definition)
+        try:
+            client.create_table(TableName=names[table_id], **definition)
+        except client.exceptions.ResourceInUseException:
+            if not exist_ok:
+                raise
+            continue
+        created.append(table_id)
     if not wait:
         return
-    for table_id in TABLE_DEFINITIONS:
+    for table_id in created:
         name = names[table_id]
         wait_until_active(client, name)
         if table_id in TIME_TO_LIVE:
