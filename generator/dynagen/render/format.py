@@ -657,7 +657,9 @@ def left_hand_split(line: Line) -> list[Line]:
             body_leaves.append(Leaf(tokenize.OP, ","))
     body = Line(line.depth + 1, body_leaves, inside_brackets=True)
     if body_leaves and body_leaves[-1].value == "," and line.magic_trailing_comma:
-        body.should_split = True
+        priorities = delimiters(body)
+        priorities.pop(len(body_leaves) - 1, None)
+        body.should_split = COMMA_PRIORITY in priorities.values()
     tail = Line(
         line.depth,
         [Leaf(leaves[closing].kind, leaves[closing].value), *leaves[closing + 1 :]],
@@ -707,7 +709,7 @@ def format_source(text: str) -> str:
         if kind == tokenize.NL:
             continue
         if kind == tokenize.COMMENT:
-            if bracket_depth:
+            if bracket_depth or token.string.replace(" ", "") in ("#fmt:skip",):
                 verbatim = True
             else:
                 comment = token.string
@@ -808,6 +810,8 @@ def _docstring(token: tokenize.TokenInfo, depth: int) -> str:
     while len(lines) > 1 and not lines[-1].strip():
         lines.pop()
     lines[0] = lines[0].lstrip()
+    if lines[0].startswith('"'):
+        lines[0] = " " + lines[0]  # """ "quoted" ...""" keeps its space
     if len(lines) == 1:
         text = lines[0]
         if text.endswith('"'):
@@ -913,8 +917,12 @@ def _unwrap_redundant(inner: list[Leaf]) -> list[Leaf]:
         or content[-1].value == ","
     ):
         return inner
-    if content[0].is_word("yield"):
-        return inner
+    if (
+        content[0].is_word("yield")
+        or _top_level(content, lambda leaf: leaf.is_word("for") or leaf.value == ":=")
+        is not None
+    ):
+        return inner  # a generator expression or an assignment expression
     content = [Leaf(content[0].kind, content[0].value, inner[0].prefix), *content[1:]]
     return content
 
