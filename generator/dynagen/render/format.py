@@ -77,18 +77,16 @@ class Leaf:
     invisible: bool = False  # an optional parenthesis, "" unless the line splits there
     best_fit: bool = False  # optional parentheses around a value, not an annotation
     assigned: bool = False  # optional parentheses around an assigned value
+    is_opening: bool = field(init=False)
+    is_closing: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.is_opening = self.kind == tokenize.OP and self.value in OPENING
+        self.is_closing = self.kind == tokenize.OP and self.value in CLOSING
 
     @property
     def text(self) -> str:
         return "" if self.invisible else self.value
-
-    @property
-    def is_opening(self) -> bool:
-        return self.kind == tokenize.OP and self.value in OPENING
-
-    @property
-    def is_closing(self) -> bool:
-        return self.kind == tokenize.OP and self.value in CLOSING
 
     def is_word(self, *words: str) -> bool:
         return self.kind == tokenize.NAME and self.value in words
@@ -534,7 +532,8 @@ def _splittable(line: Line) -> bool:
 
 
 def _strip(leaf: Leaf) -> Leaf:
-    return Leaf(leaf.kind, leaf.value, "", leaf.invisible)
+    """``leaf`` with no whitespace before it (it starts a line)."""
+    return Leaf(leaf.kind, leaf.value, "", leaf.invisible, leaf.best_fit, leaf.assigned)
 
 
 def _can_omit_optional_parens(line: Line, body: list[Leaf]) -> bool:
@@ -766,7 +765,46 @@ def _joined(first: tokenize.TokenInfo, last: tokenize.TokenInfo) -> tokenize.Tok
     )
 
 
+#: Tokens after which an opening parenthesis may be redundant (ruff removes it).
+_BEFORE_OPTIONAL = {*ASSIGNMENTS, *VALUE_KEYWORDS, "import", ":", "->"}
+
+
+def _unchanged(logical: _Logical) -> str | None:
+    """The line as written, when ruff would leave it so: one physical line that fits,
+    with no trailing comma before a bracket, no parentheses that could be optional, and
+    strings and numbers already as ruff writes them. (Most lines: this skips the
+    splitting machinery.)"""
+    tokens = logical.tokens
+    first, last = tokens[0], tokens[-1]
+    if logical.comment or first.start[0] != last.end[0]:
+        return None
+    text = first.line[first.start[1] : last.end[1]]
+    indent = INDENT * logical.depth
+    if len(indent) + len(text) > LINE_LENGTH:
+        return None
+    previous = ""
+    for token in tokens:
+        value = token.string
+        kind = token.type
+        if kind == tokenize.STRING:
+            if normalize_string(value) != value:
+                return None
+        elif kind == tokenize.NUMBER:
+            if normalize_number(value) != value:
+                return None
+        elif kind == tokenize.OP:
+            if value in CLOSING and previous == ",":
+                return None
+            if value == "(" and previous in _BEFORE_OPTIONAL:
+                return None
+        previous = value
+    return f"{indent}{text}\n"
+
+
 def _format_logical(logical: _Logical) -> list[str]:
+    unchanged = _unchanged(logical)
+    if unchanged is not None:
+        return [unchanged]
     leaves: list[Leaf] = []
     previous: tokenize.TokenInfo | None = None
     for token in logical.tokens:
