@@ -23,7 +23,7 @@ from typing import Any
 from benchmarks import orms
 from benchmarks.data import make_accounts
 from benchmarks.handwritten import boto3_types_codec, low_level_codec
-from benchmarks.report import format_table, ratio
+from benchmarks.report import format_table, speedup_headers, speedup_row, verdict
 from benchmarks.timing import Timing, best_of_chunks
 
 __all__ = ["CodecResult", "format_codecs", "run_codecs"]
@@ -137,34 +137,10 @@ def format_codecs(result: CodecResult) -> str:
         ours = times[DYNAGEN]
         for name, timing in times.items():
             target = TARGETS[direction].get(name)
-            rows.append(
-                [
-                    f"{direction:<9}  {name}",
-                    f"{timing.wall / n * 1e6:.2f}",
-                    f"{timing.cpu / n * 1e6:.2f}",
-                    ratio(timing.wall, ours.wall),
-                    ratio(timing.cpu, ours.cpu),
-                    f">= {target:.1f}x" if target else "",
-                ]
-            )
+            rows.append(speedup_row(f"{direction:<9}  {name}", timing, ours, n, target))
             if target:
-                speedup = timing.cpu / ours.cpu
-                verdicts.append(
-                    f"  {'met   ' if speedup >= target else 'MISSED'}  {direction} "
-                    f"vs {name}: {speedup:.2f}x (wall {timing.wall / ours.wall:.2f}x; "
-                    f"target {target:.1f}x)"
-                )
-    table = format_table(
-        [
-            "direction  implementation",
-            "µs/item",
-            "cpu µs",
-            "dynagen speed-up",
-            "(cpu)",
-            "target",
-        ],
-        rows,
-    )
+                verdicts.append(verdict(f"{direction} vs {name}", timing, ours, target))
+    table = format_table(speedup_headers("direction  implementation", "item"), rows)
     header = (
         f"codecs: {n} Account items (15 attributes) in chunks of {result.chunk}, "
         f"each chunk's best of {result.repeats}, GC paused while timing\n"

@@ -4,7 +4,8 @@ The call benchmarks point every client at it so they measure the client side onl
 network, no storage engine.  It speaks just enough HTTP/1.1 (keep-alive, a
 ``Content-Length`` body) for botocore, PynamoDB (botocore underneath) and pydynox (the
 Rust AWS SDK), reads the operation from ``X-Amz-Target`` and the table from the JSON
-body's ``TableName``, and returns a precomputed response with the headers DynamoDB sends:
+body's ``TableName`` (and, for a routed answer, the first of its needles found in the raw
+request body), and returns a precomputed response with the headers DynamoDB sends:
 ``Content-Type: application/x-amz-json-1.0``, ``Content-Length``, ``x-amzn-RequestId``
 and ``x-amz-crc32`` (botocore checks the CRC32 of DynamoDB responses).
 
@@ -20,14 +21,20 @@ import multiprocessing
 import socket
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 __all__ = ["LoopbackServer", "Responses", "http_response"]
 
-#: (operation, table name or None for "any table") -> JSON response body
-Responses = Mapping[tuple[str, str | None], Mapping[str, Any]]
+#: (operation, table name or None for "any table") -> JSON response body, or routes:
+#: (needle, body) pairs, the first whose needle occurs in the request body answering
+#: (a needle "" matches every request)
+Responses = Mapping[
+    tuple[str, str | None],
+    Mapping[str, Any] | Sequence[tuple[str, Mapping[str, Any]]],
+]
+Canned = dict[tuple[str, str | None], bytes | list[tuple[bytes, bytes]]]
 
 _TARGET_PREFIX = "DynamoDB_20120810."
 _REQUEST_ID = "BENCHMARKLOOPBACK0000000000000000000000000000000000"
@@ -53,16 +60,21 @@ def _error(kind: str, message: str) -> bytes:
     return http_response(400, json.dumps(body).encode())
 
 
-def _compile(responses: Responses) -> dict[tuple[str, str | None], bytes]:
-    return {
-        key: http_response(200, json.dumps(body, separators=(",", ":")).encode())
-        for key, body in responses.items()
-    }
+def _body(body: Mapping[str, Any]) -> bytes:
+    return http_response(200, json.dumps(body, separators=(",", ":")).encode())
 
 
-def _answer(
-    canned: dict[tuple[str, str | None], bytes], headers: bytes, body: bytes
-) -> bytes:
+def _compile(responses: Responses) -> Canned:
+    canned: Canned = {}
+    for key, answer in responses.items():
+        if isinstance(answer, Mapping):
+            canned[key] = _body(answer)
+        else:
+            canned[key] = [(needle.encode(), _body(body)) for needle, body in answer]
+    return canned
+
+
+def _answer(canned: Canned, headers: bytes, body: bytes) -> bytes:
     target = ""
     for line in headers.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
@@ -78,6 +90,8 @@ def _answer(
     except ValueError:
         return _error("SerializationException", "malformed JSON body")
     response = canned.get((operation, table)) or canned.get((operation, None))
+    if isinstance(response, list):
+        response = next((r for needle, r in response if needle in body), None)
     if response is None:
         return _error("UnknownOperationException", f"no canned answer for {target!r}")
     return response
@@ -91,9 +105,7 @@ def _content_length(headers: bytes) -> int:
     return 0
 
 
-def _serve_connection(
-    connection: socket.socket, canned: dict[tuple[str, str | None], bytes]
-) -> None:
+def _serve_connection(connection: socket.socket, canned: Canned) -> None:
     connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     buffer = b""
     with connection:
@@ -118,9 +130,7 @@ def _serve_connection(
             connection.sendall(_answer(canned, headers, body))
 
 
-def _serve(
-    listener: socket.socket, canned: dict[tuple[str, str | None], bytes]
-) -> None:
+def _serve(listener: socket.socket, canned: Canned) -> None:
     while True:
         try:
             connection, _ = listener.accept()

@@ -4,9 +4,14 @@ Benchmarks (``--only`` picks one; repeatable):
 
 * ``build``: ``dynagen build`` as a cold process on a generated 50-entity schema.
 * ``codecs``: marshal/unmarshal 10,000 ``Account`` items: dynagen vs boto3 vs PynamoDB.
+* ``streams``: decode 10,000 Lambda stream records: dynagen vs boto3's TypeDeserializer.
 * ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
   returning the new item, and a 100-item Query page against a loopback endpoint: raw
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
+  vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
+* ``backfill``: a migration's backfill of N items against moto's server: items per
+  second, and the share of call time in the scan versus the conditional updates.
 
 ``--smoke`` runs every benchmark at a tiny size (a few seconds), to prove they still
 work; CI runs it.  The full run is manual and takes a few minutes.  ``--profile
@@ -39,10 +44,10 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import build, calls, codecs  # noqa: E402
+from benchmarks import backfill, build, calls, codecs, order_details, streams  # noqa: E402
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls")
+BENCHMARKS = ("build", "codecs", "calls", "streams", "order_details", "backfill")
 BENCH_PACKAGE = "benchshop"
 
 
@@ -54,9 +59,14 @@ class Sizes:
     codec_items: int
     codec_chunk: int
     codec_repeats: int
+    stream_records: int
+    stream_chunk: int
+    stream_repeats: int
     single_calls: int
     query_calls: int
     call_repeats: int
+    detail_reads: int = 20
+    detail_repeats: int = 20
 
 
 FULL = Sizes(
@@ -66,6 +76,9 @@ FULL = Sizes(
     codec_items=10_000,
     codec_chunk=500,
     codec_repeats=5,
+    stream_records=10_000,
+    stream_chunk=100,  # a record costs several items' decoding: keep batches short
+    stream_repeats=10,
     single_calls=50,
     query_calls=5,
     call_repeats=20,
@@ -77,9 +90,14 @@ SMOKE = Sizes(
     codec_items=200,
     codec_chunk=100,
     codec_repeats=1,
+    stream_records=200,
+    stream_chunk=100,
+    stream_repeats=1,
     single_calls=5,
     query_calls=2,
     call_repeats=1,
+    detail_reads=2,
+    detail_repeats=1,
 )
 
 
@@ -142,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             runs=sizes.build_runs,
         )
         print("\n" + build.format_build(result))
-    if "codecs" in selected or "calls" in selected:
+    if {"codecs", "calls", "streams"} & set(selected):
         package, models = _bench_package()
         if "codecs" in selected:
             codec_result = codecs.run_codecs(
@@ -152,6 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                 chunk=sizes.codec_chunk,
             )
             print("\n" + codecs.format_codecs(codec_result))
+        if "streams" in selected:
+            stream_result = streams.run_streams(
+                package,
+                models,
+                records=sizes.stream_records,
+                repeats=sizes.stream_repeats,
+                chunk=sizes.stream_chunk,
+            )
+            print("\n" + streams.format_streams(stream_result))
         if "calls" in selected:
             counts = dict.fromkeys(calls.OPERATIONS, sizes.single_calls)
             counts[calls.QUERY] = sizes.query_calls
@@ -160,6 +187,16 @@ def main(argv: list[str] | None = None) -> int:
                     ctx, calls=counts, repeats=sizes.call_repeats
                 )
             print("\n" + calls.format_calls(call_result))
+    if "order_details" in selected:
+        details = order_details.run_order_details(
+            calls=sizes.detail_reads, repeats=sizes.detail_repeats
+        )
+        print("\n" + order_details.format_order_details(details))
+    if "backfill" in selected:
+        backfill_result = backfill.run_backfill_benchmark(
+            items=100 if args.smoke else 5000, segments=4
+        )
+        print("\n" + backfill.format_backfill(backfill_result))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

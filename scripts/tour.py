@@ -145,6 +145,16 @@ def main() -> None:
         print(
             f"  next page {[str(o.total) for o in rest.items] if rest else []}; count() = {recent.count()}"
         )
+        for item in db.customer_orders(customer_id="c1").all():  # one Query
+            match item:
+                case Customer():
+                    print(f"customer_orders: customer {item.email}")
+                case Order():
+                    print(f"customer_orders: order {item.total} ({item.status.value})")
+        details = db.customer_orders(customer_id="c1").grouped()
+        print(
+            f"  grouped: {len(details.customers)} customer, {len(details.orders)} orders"
+        )
         found = db.customer.by_email(email="ann@shop.example").first()
         print(f"by_email -> {found.customer_id if found else None}")
         print(

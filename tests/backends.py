@@ -156,6 +156,15 @@ FEATURE_GAPS: Final[Mapping[str, Mapping[str, str]]] = {
         "or two writes to one key",
     },
     "item_size_limit": {"moto": "limits items to 405,000 bytes (DynamoDB: 409,600)"},
+    "stream_reenable": {
+        "moto": "refuses to enable a stream again on a table whose stream was "
+        "disabled (StreamAlreadyEnabledException)",
+        "dynalite": "accepts StreamSpecification and drops it",
+    },
+    "atomic_conditional_writes": {
+        "moto": "conditional writes racing from many threads are not atomic "
+        "(two can both succeed)",
+    },
 }
 """``{feature: {backend name: why that backend cannot serve a test needing it}}``.
 

@@ -297,15 +297,15 @@ def test_check_reports_a_generated_file_no_longer_rendered_as_extra(
     (built / "old_repository.py").write_text(
         HEADER.format("x.yaml") + "\nOLD = 1\n", encoding="utf-8"
     )
-    (built / "migrations").mkdir()
-    (built / "migrations" / "0009_gone.py").write_text(
+    # Not named like a migration (NNNN_name.py): an ordinary generated file.
+    (built / "migrations" / "gone.py").write_text(
         HEADER.format("shop.yaml") + "\n", encoding="utf-8"
     )
     before = snapshot(built)
     result = invoke("build", "shop.yaml", "-o", "out", "--check")
     assert result.exit_code == 1
     assert result.stdout == (
-        "extra: out/migrations/0009_gone.py\nextra: out/old_repository.py\n"
+        "extra: out/migrations/gone.py\nextra: out/old_repository.py\n"
     )
     assert snapshot(built) == before
 

@@ -6,6 +6,7 @@ from ._runtime import (
     AlreadyExistsError,
     BatchIncompleteError,
     CancellationReason,
+    CollectionQuery,
     ConditionFailedError,
     DecodeError,
     DynagenError,
@@ -16,6 +17,13 @@ from ._runtime import (
     TransactionCanceledError,
     Unset,
     VersionConflictError,
+)
+from ._stream_runtime import (
+    StreamBatch,
+    StreamFailure,
+)
+from .collection_queries import (
+    CustomerOrders,
 )
 from .database import (
     Database,
@@ -38,6 +46,11 @@ from .models import (
     ProductKey,
     ProductStatus,
 )
+from .streams import (
+    ShopEvent,
+    decode_shop_record,
+    decode_shop_records,
+)
 from .tables import (
     create_tables,
     delete_tables,
@@ -54,9 +67,11 @@ __all__ = [
     "AuditEventKey",
     "BatchIncompleteError",
     "CancellationReason",
+    "CollectionQuery",
     "ConditionFailedError",
     "Customer",
     "CustomerKey",
+    "CustomerOrders",
     "CustomerStatus",
     "Database",
     "DecodeError",
@@ -74,9 +89,14 @@ __all__ = [
     "ProductKey",
     "ProductStatus",
     "Query",
+    "ShopEvent",
+    "StreamBatch",
+    "StreamFailure",
     "TransactionCanceledError",
     "Unset",
     "VersionConflictError",
     "create_tables",
+    "decode_shop_record",
+    "decode_shop_records",
     "delete_tables",
 ]

@@ -1944,6 +1944,143 @@ class Query(Generic[_ItemT]):
             executor.shutdown(wait=True, cancel_futures=True)
 
 
+# -- collections (SPEC §3: several entities read in one Query) -------------------------
+
+_GroupT = TypeVar("_GroupT")
+_Decoder: TypeAlias = Callable[[Mapping[str, Any]], _ItemT]
+
+
+class CollectionQuery(Query[_ItemT], Generic[_ItemT, _GroupT]):
+    """The Query of a collection: the items of several entities that share a partition,
+    each decoded by its own entity's decoder (``decode`` dispatches, see
+    ``type_dispatch`` and ``key_dispatch``), in sort-key order, with the whole ``Query``
+    interface (exact pages after the filter, cursors bound to the collection and its
+    arguments, ``count``, ``first``, ``all``), plus ``grouped``.
+
+    ``group`` turns every item, in order, into the collection's grouped dataclass.
+    """
+
+    __slots__ = ("_group",)
+
+    def __init__(
+        self,
+        transport: Transport,
+        request: dict[str, Any],
+        decode: Callable[[dict[str, Any]], _ItemT],
+        group: Callable[[Iterable[_ItemT]], _GroupT],
+        *,
+        query_id: str,
+        params_digest: str,
+        cursor_secret: bytes | None,
+    ) -> None:
+        super().__init__(
+            transport,
+            "Query",
+            request,
+            decode,
+            query_id=query_id,
+            params_digest=params_digest,
+            cursor_secret=cursor_secret,
+        )
+        self._group = group
+
+    def __repr__(self) -> str:
+        return f"<CollectionQuery {self._query_id!r}>"
+
+    def grouped(self) -> _GroupT:
+        """Every page read (as ``all``), each member's items in one tuple, in sort-key
+        order."""
+        return self._group(self.all())
+
+
+def _no_member(
+    collection: str,
+    attribute: str,
+    item: Mapping[str, Any],
+    key_names: tuple[str, ...],
+    message: str,
+) -> DecodeError:
+    key = _item_key(item, key_names)
+    return DecodeError(message, entity=collection, attribute=attribute, key=key)
+
+
+def type_dispatch(
+    collection: str,
+    type_attribute: str,
+    decoders: Mapping[str, _Decoder[_ItemT]],
+    key_names: tuple[str, ...],
+) -> Callable[[dict[str, Any]], _ItemT]:
+    """The decoder of a collection whose index projects the type attribute: each item
+    goes to the decoder of the entity its type attribute names. An item naming no
+    member (or without the attribute) raises ``DecodeError`` with the collection's name
+    as ``entity``."""
+    get = decoders.get
+    members = ", ".join(decoders)
+
+    def decode(item: dict[str, Any]) -> _ItemT:
+        kind = item.get(type_attribute)
+        decoder = get(kind.get("S", "")) if type(kind) is dict else None
+        if decoder is None:
+            raise _no_member(
+                collection,
+                type_attribute,
+                item,
+                key_names,
+                f"the item's type {kind!r} is none of the members ({members})",
+            )
+        return decoder(item)
+
+    return decode
+
+
+def key_dispatch(
+    collection: str,
+    sort_key: str,
+    shapes: Iterable[tuple[tuple[tuple[str, bool], ...], _Decoder[_ItemT]]],
+    key_names: tuple[str, ...],
+) -> Callable[[dict[str, Any]], _ItemT]:
+    """The decoder of a collection whose index does not project the type attribute:
+    each item goes to the decoder of the member whose sort-key shape its sort key has.
+
+    A shape is the ``#``-separated segments of a member's sort-key template, each
+    (literal text, open): a closed segment is exactly its literal, an open one starts
+    with it and goes on with a field's (escaped, so ``#``-free) value. The generator
+    checked that no text has two members' shapes. An item with no member's shape
+    raises ``DecodeError`` with the collection's name as ``entity``.
+    """
+    by_length: dict[int, list[tuple[tuple[tuple[int, str, bool], ...], Any]]] = {}
+    for segments, decoder in shapes:
+        checks = tuple(
+            (i, literal, is_open)
+            for i, (literal, is_open) in enumerate(segments)
+            if literal or not is_open
+        )
+        by_length.setdefault(len(segments), []).append((checks, decoder))
+
+    def decode(item: dict[str, Any]) -> _ItemT:
+        value = item.get(sort_key)
+        text = value.get("S") if type(value) is dict else None
+        if type(text) is str:
+            parts = text.split("#")
+            for checks, decoder in by_length.get(len(parts), ()):
+                for i, literal, is_open in checks:
+                    part = parts[i]
+                    if not (part.startswith(literal) if is_open else part == literal):
+                        break
+                else:
+                    result: _ItemT = decoder(item)
+                    return result
+        raise _no_member(
+            collection,
+            sort_key,
+            item,
+            key_names,
+            f"the item's sort key {value!r} has no member's shape",
+        )
+
+    return decode
+
+
 # -- support for generated models ------------------------------------------------------
 
 _T = TypeVar("_T")
@@ -2031,6 +2168,13 @@ def check_item_type(item: Mapping[str, Any], type_attribute: str, entity: str) -
         )
 
 
+def _item_key(
+    item: Mapping[str, Any], key_names: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The key attributes of ``item`` among ``key_names`` (None when it has none)."""
+    return {name: item[name] for name in key_names if name in item} or None
+
+
 def decode_error(
     entity: str,
     attribute: str,
@@ -2039,7 +2183,7 @@ def decode_error(
     error: Exception,
 ) -> DecodeError:
     """The ``DecodeError`` for ``error`` raised while decoding ``attribute`` of ``item``."""
-    key = {name: item[name] for name in key_names if name in item} or None
+    key = _item_key(item, key_names)
     if isinstance(error, DecodeError):
         message = f"{error.entity}.{error.attribute}: {error.message}"
     elif isinstance(error, KeyError) and error.args and error.args[0] in _WIRE_TYPES:

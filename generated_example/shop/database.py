@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _runtime as rt
 from .audit_event_repository import AuditEventRepository
+from .collection_queries import DatabaseCollections
 from .customer_repository import CustomerRepository
 from .order_repository import OrderRepository
 from .product_repository import ProductRepository
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
-class Database:
+class Database(DatabaseCollections):
     """One repository per entity over one DynamoDB client.
 
     ``client=None`` means ``boto3.client("dynamodb")``. ``table_prefix`` is put before
@@ -29,6 +30,7 @@ class Database:
     """
 
     __slots__ = (
+        "_table_names",
         "_transport",
         "audit_event",
         "cursor_secret",
@@ -60,6 +62,7 @@ class Database:
         setattr_ = object.__setattr__
         setattr_(self, "_transport", transport)
         setattr_(self, "cursor_secret", cursor_secret)
+        setattr_(self, "_table_names", names)
         setattr_(
             self,
             "audit_event",

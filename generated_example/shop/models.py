@@ -332,6 +332,11 @@ def encode_order(obj: Order) -> dict[str, Any]:
         "sk": {"S": "ORDER#" + created_at_ + "#" + order_id_},
         "gsi1pk": {"S": "ORDER#" + order_id_},
         "gsi1sk": {"S": "ORDER"},
+        "gsi3pk": {
+            "S": "STATUS#"
+            + rt.escape_key_text(rt.enum_value(obj.status, OrderStatus, "Order.status"))
+        },
+        "gsi3sk": {"S": created_at_ + "#" + order_id_},
         "_type": {"S": "Order"},
         "order_id": {"S": order_id_},
         "customer_id": {"S": customer_id_},

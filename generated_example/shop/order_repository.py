@@ -165,6 +165,39 @@ class OrderRepository:
             cursor_secret=self._cursor_secret,
         )
 
+    def with_status(
+        self,
+        *,
+        status: OrderStatus,
+        since: datetime,
+    ) -> rt.Query[Order]:
+        """Query ``status = :status and created_at >= :since`` on index `gsi3`."""
+        values: dict[str, Any] = {
+            ":__k0": {
+                "S": "STATUS#"
+                + rt.escape_key_text(
+                    rt.enum_value(status, OrderStatus, "Order.with_status.status")
+                )
+            },
+            ":__k1": {"S": rt.format_datetime(since, "Order.with_status.since") + "#"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi3",
+            "KeyConditionExpression": "#n0 = :__k0 AND #n1 >= :__k1",
+            "ExpressionAttributeNames": {"#n0": "gsi3pk", "#n1": "gsi3sk"},
+            "ExpressionAttributeValues": values,
+        }
+        return rt.Query(
+            self._transport,
+            "Query",
+            request,
+            decode_order,
+            query_id="Order.with_status",
+            params_digest=rt.digest_params(status, since),
+            cursor_secret=self._cursor_secret,
+        )
+
     def batch_get(
         self, keys: Sequence[OrderKey], *, consistent: bool = False
     ) -> list[Order | None]:
@@ -331,6 +364,13 @@ class OrderRepository:
                 values[":expires_at"] = {
                     "N": rt.format_epoch(expires_at, "Order.expires_at")
                 }
+        if status is not rt.UNSET:
+            names["#gsi3pk"] = "gsi3pk"
+            sets.append("#gsi3pk = :__gsi3pk")
+            values[":__gsi3pk"] = {
+                "S": "STATUS#"
+                + rt.escape_key_text(rt.enum_value(status, OrderStatus, "Order.status"))
+            }
         condition = "attribute_exists(#pk)"
         key = order_key_item(
             customer_id=customer_id, created_at=created_at, order_id=order_id

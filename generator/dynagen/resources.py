@@ -37,6 +37,7 @@ def json_schema() -> dict[str, Any]:
     return loaded
 
 
-def runtime_source() -> str:
-    """The source of ``_runtime.py``, copied into every generated package."""
-    return (_PACKAGE / "_runtime.py").read_text(encoding="utf-8")
+def runtime_source(module: str = "_runtime") -> str:
+    """The source of ``_runtime.py`` (or another run-time module, such as
+    ``_stream_runtime``), copied into generated packages."""
+    return (_PACKAGE / f"{module}.py").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from dynagen.diagnostics import Diagnostic
 from dynagen.load import Document, PathKey
+from dynagen.model.collections import Collection, CollectionBuilder
 from dynagen.model.expressions import ExpressionError
 from dynagen.model.expressions.lexer import Lexer
 from dynagen.model.naming import (
@@ -40,7 +41,12 @@ from dynagen.model.schema import (
     TypeDef,
     View,
 )
-from dynagen.model.templates import KeyTemplate, TemplateSyntaxError, parse_template
+from dynagen.model.templates import (
+    KeyTemplate,
+    TemplateSyntaxError,
+    parse_template,
+    templates_may_overlap,
+)
 from dynagen.model.types import (
     AttrType,
     EnumType,
@@ -87,6 +93,8 @@ RESERVED_CLASS_NAMES = frozenset(
         "InvalidCursorError",
         "BatchIncompleteError",
         "DecodeError",
+        "StreamBatch",
+        "StreamFailure",
     }
 )
 
@@ -202,6 +210,8 @@ class ModelBuilder:
         self.check_ttl(tables, entities)
         all_enums = (*enums, *self.inline_enums.values())
         self.check_class_names(all_enums, types, entities)
+        collections = self.build_collections(all_enums, entities)
+        self.check_stream_names(tables, entities, collections)
         if self.diagnostics or self.broken or "package" not in self.data:
             return None  # (a missing package is a structural error, reported there)
         return Model(
@@ -211,7 +221,26 @@ class ModelBuilder:
             types=tuple(types),
             tables=tuple(tables),
             entities=tuple(entities),
+            collections=collections,
         )
+
+    def build_collections(
+        self, enums: Iterable[EnumDef], entities: list[Entity]
+    ) -> tuple[Collection, ...]:
+        """``collections:`` (SPEC §3 Collections), once every entity is resolved."""
+        specs = self.data.get("collections") or {}
+        if not specs:
+            return ()
+        taken = {*RESERVED_CLASS_NAMES, *(e.name for e in enums), *self.type_names}
+        for entity in entities:
+            taken |= {entity.name, f"{entity.name}Key", f"{entity.name}Repository"}
+            taken |= {v.class_name for v in entity.views}
+            taken |= {
+                f"{entity.name}{pascal_case(i.name)}Projection" for i in entity.indexes
+            }
+        declared = self.data.get("entities") or {}
+        builder = CollectionBuilder(self, entities, self.types, taken, declared)
+        return builder.build(specs)
 
     # -- enums and types -------------------------------------------------------------------
 
@@ -1121,6 +1150,46 @@ class ModelBuilder:
                 )
             snakes[entity.snake] = entity.name
 
+    def check_stream_names(
+        self,
+        tables: list[Table],
+        entities: list[Entity],
+        collections: tuple[Collection, ...],
+    ) -> None:
+        """``<Table>Event`` and ``decode_<table>_record`` of ``streams.py`` must not
+        clash with a class of the package or with another stream table's names."""
+        classes = {e.name for e in entities} | {f"{e.name}Key" for e in entities}
+        classes |= {f"{e.name}Repository" for e in entities}
+        classes |= {v.class_name for e in entities for v in e.views}
+        classes |= {
+            f"{e.name}{pascal_case(i.name)}Projection"
+            for e in entities
+            for i in e.indexes
+        }
+        classes |= {c.class_name for c in collections}
+        classes |= set(self.data.get("enums") or {}) | set(self.data.get("types") or {})
+        classes |= {e.name for e in self.inline_enums.values()}
+        snakes: dict[str, str] = {}
+        for table in tables:
+            if table.stream is None:
+                continue
+            event = f"{table.id}Event"
+            if event in classes or event in RESERVED_CLASS_NAMES:
+                self.error_at_key(
+                    ("tables", table.id),
+                    f"table '{table.id}''s stream events would be class '{event}', "
+                    "a name the package already uses",
+                    "rename the table id or the other class",
+                )
+            snake = snake_case(table.id)
+            if snake in snakes:
+                self.error_at_key(
+                    ("tables", table.id),
+                    f"tables '{snakes[snake]}' and '{table.id}' both become "
+                    f"'decode_{snake}_record' in Python",
+                )
+            snakes[snake] = table.id
+
 
 def unprojected(
     entity: Entity, index: Index | None, names: tuple[str, ...]
@@ -1174,45 +1243,6 @@ def sources_may_overlap(first: KeySource, second: KeySource) -> bool:
     if first.template is None or second.template is None:
         return True
     return templates_may_overlap(first.template, second.template)
-
-
-def templates_may_overlap(first: KeyTemplate, second: KeyTemplate) -> bool:
-    """Whether two templates could render one string.
-
-    Field values never contain the separator ``#`` (the key escape guarantees it), so both
-    renderings split into the same number of ``#``-separated segments, and each segment is
-    a literal, optionally followed by one field's free text.
-    """
-    a, b = _segments(first), _segments(second)
-    if len(a) != len(b):
-        return False
-    for (literal_a, open_a), (literal_b, open_b) in zip(a, b, strict=True):
-        if open_a and open_b:
-            if not (literal_a.startswith(literal_b) or literal_b.startswith(literal_a)):
-                return False
-        elif open_a:
-            if not literal_b.startswith(literal_a):
-                return False
-        elif open_b:
-            if not literal_a.startswith(literal_b):
-                return False
-        elif literal_a != literal_b:
-            return False
-    return True
-
-
-def _segments(template: KeyTemplate) -> list[tuple[str, bool]]:
-    segments: list[tuple[str, bool]] = [("", False)]
-    for part in template.parts:
-        if isinstance(part, str):
-            pieces = part.split("#")
-            literal, is_open = segments[-1]
-            segments[-1] = (literal + pieces[0], is_open)
-            segments.extend((piece, False) for piece in pieces[1:])
-        else:
-            literal, _ = segments[-1]
-            segments[-1] = (literal, True)
-    return segments
 
 
 def default_problem(

@@ -8,10 +8,13 @@ downstream re-derives a decision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dynagen.model.templates import KeyTemplate
 from dynagen.model.types import AttrType
+
+if TYPE_CHECKING:
+    from dynagen.model.collections import Collection
 
 KeyType = Literal["S", "N", "B"]
 Projection = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
@@ -201,6 +204,7 @@ class Model:
     types: tuple[TypeDef, ...]
     tables: tuple[Table, ...]
     entities: tuple[Entity, ...]
+    collections: tuple[Collection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,3 +101,44 @@ def _check_literal(literal: str, offset: int) -> None:
             raise TemplateSyntaxError(
                 f"unbalanced '{char}' in key template", offset + index
             )
+
+
+def templates_may_overlap(first: KeyTemplate, second: KeyTemplate) -> bool:
+    """Whether two templates could render one string.
+
+    Field values never contain the separator ``#`` (the key escape guarantees it), so both
+    renderings split into the same number of ``#``-separated segments, and each segment is
+    a literal, optionally followed by one field's free text.
+    """
+    a, b = segments(first), segments(second)
+    if len(a) != len(b):
+        return False
+    for (literal_a, open_a), (literal_b, open_b) in zip(a, b, strict=True):
+        if open_a and open_b:
+            if not (literal_a.startswith(literal_b) or literal_b.startswith(literal_a)):
+                return False
+        elif open_a:
+            if not literal_b.startswith(literal_a):
+                return False
+        elif open_b:
+            if not literal_a.startswith(literal_b):
+                return False
+        elif literal_a != literal_b:
+            return False
+    return True
+
+
+def segments(template: KeyTemplate) -> list[tuple[str, bool]]:
+    """The ``#``-separated segments of any text ``template`` renders: each the literal
+    text it starts with, and whether a field's value follows it (``open``)."""
+    result: list[tuple[str, bool]] = [("", False)]
+    for part in template.parts:
+        if isinstance(part, str):
+            pieces = part.split(SEPARATOR)
+            literal, is_open = result[-1]
+            result[-1] = (literal + pieces[0], is_open)
+            result.extend((piece, False) for piece in pieces[1:])
+        else:
+            literal, _ = result[-1]
+            result[-1] = (literal, True)
+    return result

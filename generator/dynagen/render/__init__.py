@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dynagen import __version__
 from dynagen.model.schema import Model
+from dynagen.render.collections_view import MODULE as COLLECTIONS_MODULE
+from dynagen.render.collections_view import collections_view
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
+from dynagen.render.migration_view import MigrationView
 from dynagen.render.models_view import models_view
 from dynagen.render.package_view import database_view, package_view
 from dynagen.render.repository_view import repository_view
+from dynagen.render.streams_view import stream_tables, streams_view
 from dynagen.render.tables_view import tables_view
 from dynagen.resources import runtime_source
 
@@ -47,9 +51,28 @@ def render(model: Model) -> dict[str, str]:
         ),
         "py.typed": f"{head}\n",
     }
+    if model.collections:
+        files[f"{COLLECTIONS_MODULE}.py"] = env.get_template(
+            "collection_queries.py.jinja"
+        ).render(header=head, view=collections_view(model))
     repository = env.get_template("repository.py.jinja")
     for entity in model.entities:
         files[f"{entity.snake}_repository.py"] = repository.render(
             header=head, view=repository_view(entity)
         )
+    if stream_tables(model):
+        files["_stream_runtime.py"] = f"{head}\n{runtime_source('_stream_runtime')}"
+        files["streams.py"] = env.get_template("streams.py.jinja").render(
+            header=head, view=streams_view(model)
+        )
     return format_python(files)
+
+
+def render_migration(source_name: str, view: MigrationView) -> dict[str, str]:
+    """A new migration file (the build appends it; existing ones are never rendered)."""
+    text = (
+        environment()
+        .get_template("migration.py.jinja")
+        .render(header=header(source_name), view=view)
+    )
+    return format_python({view.file_name: text})

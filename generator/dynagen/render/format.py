@@ -136,6 +136,8 @@ class Line:
     def fits(self, length: int = LINE_LENGTH) -> bool:
         """Whether the line is at most ``length`` columns, not counting a trailing
         pragma comment (``# noqa``, ``# type:``...), which ruff does not count."""
+        if any(leaf.kind == tokenize.COMMENT for leaf in self.leaves):
+            return False  # a comment on a line of its own inside brackets
         text = self.render()
         if "\n" in text:
             return False
@@ -298,6 +300,16 @@ def transform(line: Line, force: bool = False) -> list[Line]:
     parentheses rather than inside the value)."""
     if line.fits() and not line.should_split and not line.magic_trailing_comma:
         return [line]
+    if len(line.leaves) > 1 and line.leaves[0].kind == tokenize.COMMENT:
+        # A comment on its own line, before the rest of a bracket's body.
+        rest = Line(
+            line.depth,
+            [_strip(line.leaves[1]), *line.leaves[2:]],
+            comment=line.comment,
+            inside_brackets=line.inside_brackets,
+            should_split=line.should_split,
+        )
+        return [Line(line.depth, line.leaves[:1]), *transform(rest, force)]
     attempts = []
     if line.is_def:
         attempts.append(left_hand_split)
@@ -341,15 +353,19 @@ def transform(line: Line, force: bool = False) -> list[Line]:
 def _optional_parentheses_mode(line: Line) -> str:
     """When ruff falls back to the optional parentheses of a value whose split inside
     leaves a first line too long: "always" for a value with delimiters (``a or b``),
-    "if all fit" for an assigned call or literal, "" (never) otherwise."""
+    "if all fit" for a call or literal (assigned, returned...), "" (never) for an
+    annotation."""
     mode = ""
     for index, leaf in enumerate(line.leaves):
         if not (leaf.invisible and leaf.is_opening and index in line.matching):
             continue
         body = line.leaves[index + 1 : line.matching[index]]
-        if body and delimiters(Line(0, [_strip(body[0]), *body[1:]])):
+        priorities = delimiters(Line(0, [_strip(body[0]), *body[1:]])) if body else {}
+        top = max(priorities.values(), default=0)
+        dots = sum(1 for p in priorities.values() if p == DOT_PRIORITY)
+        if top > DOT_PRIORITY or dots > 1:  # an operator, or a chain of calls
             return "always"
-        if leaf.assigned:
+        if leaf.best_fit:
             mode = "if all fit"
     return mode
 
@@ -451,7 +467,8 @@ def right_hand_split(
                 # A value with no brackets of its own (a name, an attribute, a
                 # constant): ruff wraps it in parentheses only where that makes it fit;
                 # an annotation like that, never.
-                if not bracket.best_fit:
+                if not bracket.best_fit or line.comment:
+                    # (parentheses never help a line whose trailing comment is long)
                     raise CannotSplit("an annotation without brackets") from error
                 lines = _build(line, head, body, tail, opening)
                 if not all(piece.fits() for piece in lines):
@@ -540,6 +557,11 @@ def _can_omit_optional_parens(line: Line, body: list[Leaf]) -> bool:
     """black's ``can_omit_invisible_parens``: whether to try splitting inside the value
     before splitting at its optional parentheses."""
     body_line = Line(line.depth + 1, [_strip(body[0]), *body[1:]] if body else [])
+    depth = 0
+    for leaf in body:
+        depth += leaf.is_opening - leaf.is_closing
+        if depth == 0 and leaf.kind == tokenize.COMMENT:
+            return False  # the parentheses hold a comment on its own line
     priorities = delimiters(body_line)
     if not priorities:
         return True
@@ -615,6 +637,12 @@ def delimiter_split(line: Line) -> list[Line]:
     result: list[Line] = []
     current: list[Leaf] = []
     for index, leaf in enumerate(line.leaves):
+        if leaf.kind == tokenize.COMMENT:
+            if current:
+                result.append(Line(line.depth, current, inside_brackets=True))
+                current = []
+            result.append(Line(line.depth, [_strip(leaf)], inside_brackets=True))
+            continue
         current.append(_strip(leaf) if not current else leaf)
         if priorities.get(index) == top:
             result.append(Line(line.depth, current, inside_brackets=True))
@@ -708,7 +736,11 @@ def format_source(text: str) -> str:
         if kind == tokenize.NL:
             continue
         if kind == tokenize.COMMENT:
-            if bracket_depth or token.string.replace(" ", "") in ("#fmt:skip",):
+            if token.string.replace(" ", "") == "#fmt:skip":
+                verbatim = True
+            elif bracket_depth == 1 and not token.line[: token.start[1]].strip():
+                current.append(token)  # a comment on its own line in a bracket's body
+            elif bracket_depth:
                 verbatim = True
             else:
                 comment = token.string

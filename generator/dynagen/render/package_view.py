@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from dynagen.model.naming import dunder_all_key, isort_key
 from dynagen.model.schema import Model
+from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
 from dynagen.render.models_view import entity_partials
+from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
 
 RUNTIME_EXPORTS = (
     "AlreadyExistsError",
@@ -51,6 +53,7 @@ class DatabaseEntityView:
 class DatabaseView:
     package: str
     entities: tuple[DatabaseEntityView, ...]
+    base: str | None = None  # the collections' base class, when there are any
 
     @property
     def imports(self) -> tuple[tuple[str, str], ...]:
@@ -58,13 +61,16 @@ class DatabaseView:
         modules = [
             (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
         ]
+        if self.base is not None:
+            modules.append((MODULE, self.base))
         return tuple(sorted([*modules, ("tables", "physical_table_names")]))
 
     @property
     def slots(self) -> tuple[str, ...]:
-        return tuple(
-            sorted(["_transport", "cursor_secret", *(e.snake for e in self.entities)])
-        )
+        own = ["_transport", "cursor_secret"]
+        if self.base is not None:
+            own.append("_table_names")  # the collections' queries name tables
+        return tuple(sorted([*own, *(e.snake for e in self.entities)]))
 
 
 def database_view(model: Model) -> DatabaseView:
@@ -79,6 +85,7 @@ def database_view(model: Model) -> DatabaseView:
                 key=lambda e: e.snake,
             )
         ),
+        base=BASE_CLASS if model.collections else None,
     )
 
 
@@ -93,6 +100,13 @@ def package_view(model: Model, version: str) -> PackageView:
         "database": ("Database",),
         "models": tuple(model_names),
     }
+    if model.collections:
+        imports["_runtime"] = (*RUNTIME_EXPORTS, "CollectionQuery")
+        imports[MODULE] = collections_view(model).exports
+    streams = streams_view(model)
+    if streams.tables:
+        imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
+        imports["streams"] = streams.all_names
     return PackageView(
         package=model.package,
         version=version,

@@ -5,13 +5,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.literals import BillingModeType, TableClassType
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeDefinitionTypeDef,
+        GlobalSecondaryIndexTypeDef,
+        KeySchemaElementTypeDef,
+        LocalSecondaryIndexTypeDef,
+        ProvisionedThroughputTypeDef,
+        StreamSpecificationTypeDef,
+        TagTypeDef,
+    )
+
+
+class _TableKeys(TypedDict):
+    AttributeDefinitions: list[AttributeDefinitionTypeDef]
+    KeySchema: list[KeySchemaElementTypeDef]
+
+
+class TableDefinition(_TableKeys, total=False):
+    """A CreateTable input without its ``TableName``, typed as mypy-boto3-dynamodb types
+    CreateTable's parameters: ``client.create_table(TableName=name, **definition)``."""
+
+    BillingMode: BillingModeType
+    ProvisionedThroughput: ProvisionedThroughputTypeDef
+    LocalSecondaryIndexes: list[LocalSecondaryIndexTypeDef]
+    GlobalSecondaryIndexes: list[GlobalSecondaryIndexTypeDef]
+    StreamSpecification: StreamSpecificationTypeDef
+    TableClass: TableClassType
+    DeletionProtectionEnabled: bool
+    Tags: list[TagTypeDef]
+
 
 #: Each logical table's CreateTable input, without its ``TableName``.
-TABLE_DEFINITIONS: Final[dict[str, dict[str, Any]]] = {
+TABLE_DEFINITIONS: Final[dict[str, TableDefinition]] = {
     "Things": {
         "AttributeDefinitions": [
             {"AttributeName": "gsi1pk", "AttributeType": "S"},
@@ -88,10 +118,12 @@ def create_tables(
     With ``wait`` (the default) each call returns once the table and its indexes are
     ACTIVE, and then applies what CreateTable cannot set: TTL, point-in-time recovery and
     replicas. With ``wait=False`` only the CreateTable requests are sent, and a table that
-    needs those settings raises ``ValueError`` before any request. With ``exist_ok``, a
-    table that already exists is left as it is (differences from the schema are
-    ``dynagen migrate plan``'s to report); without it, DynamoDB's
-    ``ResourceInUseException`` is raised.
+    needs those settings raises ``ValueError`` before any request.
+
+    A table that already exists raises DynamoDB's ``ResourceInUseException`` unless
+    ``exist_ok``, which leaves it as it is (settings included: differences between the
+    schema and a live table are ``dynagen migrate plan``'s to report); with ``wait`` it
+    is still waited for until ACTIVE.
     """
     names = physical_table_names(table_prefix=table_prefix, table_names=table_names)
     if not wait:
@@ -101,7 +133,7 @@ def create_tables(
                 f"table(s) {', '.join(later)} need settings applied once ACTIVE; "
                 "call create_tables with wait=True"
             )
-    created = []
+    created: set[str] = set()
     for table_id, definition in TABLE_DEFINITIONS.items():
         try:
             client.create_table(TableName=names[table_id], **definition)
@@ -109,12 +141,14 @@ def create_tables(
             if not exist_ok:
                 raise
             continue
-        created.append(table_id)
+        created.add(table_id)
     if not wait:
         return
-    for table_id in created:
+    for table_id in TABLE_DEFINITIONS:
         name = names[table_id]
         wait_until_active(client, name)
+        if table_id not in created:
+            continue
         if table_id in TIME_TO_LIVE:
             client.update_time_to_live(
                 TableName=name,
