@@ -5,6 +5,10 @@ is linted (ruff's default rules and ``ruff format --check``, with the pinned ruf
 twice, in a fresh interpreter, against each backend, with only the environment the README
 tells a user to set (``AWS_ENDPOINT_URL_DYNAMODB`` and dummy credentials). Running twice
 proves the snippets can be re-run (``create_tables(..., exist_ok=True)``).
+
+A block that cannot run here says why on the line before its fence, as
+``<!-- readme-test: skip: REASON -->`` (a fragment continuing another example, a program
+for another schema or server); it is reported as skipped with that reason.
 """
 
 from __future__ import annotations
@@ -26,12 +30,36 @@ from tests.style.test_ruff import ruff
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(
+    r"^(?:<!-- readme-test: skip: (?P<skip>.*?) -->\n)?```(?P<lang>\w+)\n(?P<body>.*?)^```",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def fenced(language: str) -> list[tuple[str, str | None]]:
+    """(body, reason to skip or None) of every block in ``language``."""
+    text = README.read_text(encoding="utf-8")
+    return [
+        (m.group("body"), m.group("skip"))
+        for m in FENCE.finditer(text)
+        if m.group("lang") == language
+    ]
 
 
 def blocks(language: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    return [m.group(2) for m in FENCE.finditer(text) if m.group(1) == language]
+    """The blocks in ``language`` that are tested."""
+    return [body for body, skip in fenced(language) if skip is None]
+
+
+def python_params() -> list[object]:
+    return [
+        pytest.param(
+            body,
+            id=f"block{i}",
+            marks=[pytest.mark.skip(reason=skip)] if skip else [],
+        )
+        for i, (body, skip) in enumerate(fenced("python"))
+    ]
 
 
 def schemas() -> list[str]:
@@ -43,10 +71,10 @@ def test_the_readme_has_runnable_blocks() -> None:
     assert len(schemas()) >= 2
 
 
-@pytest.mark.parametrize("index", range(len(blocks("python"))))
-def test_python_block_is_lint_clean(index: int, tmp_path: Path) -> None:
-    snippet = tmp_path / f"block{index}.py"
-    snippet.write_text(blocks("python")[index], encoding="utf-8")
+@pytest.mark.parametrize("block", python_params())
+def test_python_block_is_lint_clean(block: str, tmp_path: Path) -> None:
+    snippet = tmp_path / "block.py"
+    snippet.write_text(block, encoding="utf-8")
     checked = ruff(
         "check", "--isolated", "--no-cache", "--output-format=concise", snippet
     )
