@@ -379,15 +379,16 @@ def pydynox_variants(ctx: CallContext) -> list[Variant]:
     ]
 
 
-def dynagen_transport_variants(ctx: CallContext) -> list[Variant]:
-    """dynagen's path until repositories exist: ``Transport.call`` + generated codec."""
-    transport = ctx.runtime.Transport(_client(ctx))
+def _dynagen_transport_variants(ctx: CallContext, kind: str) -> list[Variant]:
+    """``Transport.call`` of the ``kind`` transport + the generated codec, with the
+    same hand-made requests as the floor."""
+    transport = ctx.runtime.Transport.from_client(_client(ctx), kind)
     call = transport.call
     encode, decode = ctx.models.encode_account, ctx.models.decode_account
     key_item = ctx.models.account_key_item
     account = ctx.account
     account_id = account.account_id
-    label = "dynagen transport+codec"
+    label = f"dynagen {kind} transport+codec"
 
     def get() -> Any:
         body = call(
@@ -459,7 +460,15 @@ def _update_request(key: dict[str, Any], name: str, email: str) -> dict[str, Any
     }
 
 
-def dynagen_repository_variants(ctx: CallContext) -> list[Variant]:
+def dynagen_fast_transport_variants(ctx: CallContext) -> list[Variant]:
+    return _dynagen_transport_variants(ctx, "fast")
+
+
+def dynagen_botocore_transport_variants(ctx: CallContext) -> list[Variant]:
+    return _dynagen_transport_variants(ctx, "botocore")
+
+
+def _dynagen_repository_variants(ctx: CallContext, kind: str) -> list[Variant]:
     """The generated repository: ``db.account.get(...)``, ``create(obj)``, ``put(obj)``,
     ``update(account_id=..., name=..., email=...)`` and the query declared in
     ``benchmarks/bench.yaml``, ``for_account(account_id=...).page(limit=100)``.
@@ -475,9 +484,9 @@ def dynagen_repository_variants(ctx: CallContext) -> list[Variant]:
     account = ctx.account
     account_id = account.account_id
     name, email = ctx.update_values
-    label = "dynagen repository"
+    label = f"dynagen repository, {kind} transport"
     try:
-        db = database(_client(ctx), table_names={"Bench": TABLE})
+        db = database(_client(ctx), table_names={"Bench": TABLE}, transport=kind)
         repository = db.account
         get_item, create_item, put_item = (
             repository.get,
@@ -516,6 +525,14 @@ def dynagen_repository_variants(ctx: CallContext) -> list[Variant]:
         Variant(UPDATE, label, update),
         Variant(QUERY, label, query),
     ]
+
+
+def dynagen_fast_repository_variants(ctx: CallContext) -> list[Variant]:
+    return _dynagen_repository_variants(ctx, "fast")
+
+
+def dynagen_botocore_repository_variants(ctx: CallContext) -> list[Variant]:
+    return _dynagen_repository_variants(ctx, "botocore")
 
 
 def lean_reference_variants(ctx: CallContext) -> list[Variant]:
@@ -583,8 +600,10 @@ CONTENDERS: tuple[Callable[[CallContext], list[Variant]], ...] = (
     boto3_resource_variants,
     pynamodb_variants,
     pydynox_variants,
-    dynagen_transport_variants,
-    dynagen_repository_variants,
+    dynagen_botocore_transport_variants,
+    dynagen_fast_transport_variants,
+    dynagen_botocore_repository_variants,
+    dynagen_fast_repository_variants,
     lean_reference_variants,
 )
 

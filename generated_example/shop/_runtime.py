@@ -30,28 +30,49 @@ Conventions:
 from __future__ import annotations
 
 import binascii
-import contextvars
 import dataclasses
 import enum
+import functools
 import hashlib
 import hmac
+import http.client
+import importlib
 import json
 import math
+import os
 import queue
 import re
+import select
+import socket
+import ssl
 import sys
 import threading
+import types
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from random import random as _random
+from time import gmtime as _gmtime
 from time import sleep as _sleep
+from time import strftime as _strftime
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeGuard, TypeVar
-from uuid import UUID, SafeUUID
+from urllib.parse import quote, urlsplit
+from uuid import UUID, SafeUUID, uuid4
 
 import boto3
-from botocore.exceptions import ClientError
+import botocore.client
+from botocore.exceptions import (
+    BotoCoreError,
+    ChecksumError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,6 +82,7 @@ __all__ = [
     "BATCH_GET_LIMIT",
     "BATCH_WRITE_LIMIT",
     "MAX_ITEM_SIZE",
+    "TRANSPORTS",
     "UNSET",
     "AlreadyExistsError",
     "BatchIncompleteError",
@@ -68,6 +90,7 @@ __all__ = [
     "ConditionFailedError",
     "DecodeError",
     "DynagenError",
+    "FastTransport",
     "InvalidCursorError",
     "Json",
     "Key",
@@ -124,12 +147,14 @@ __all__ = [
     "parse_int",
     "parse_uuid",
     "raw_error_body",
+    "requests_made",
     "required",
     "stored_item_after_failure",
     "unescape_key_text",
     "update_expression",
     "utc_now",
     "version_condition",
+    "with_client_request_token",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -1319,222 +1344,788 @@ def digest_params(*values: object) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# Transport
+# Transport (SPEC §4 Database(..., transport="fast" | "botocore"))
 # --------------------------------------------------------------------------------------
+#
+# One interface, ``Transport.call(operation, request) -> body``: a wire-form request in,
+# the wire-form response body out, errors as botocore raises them.  Two implementations:
+#
+# * ``Transport`` ("botocore") calls the client's own method with the real parameters
+#   (``client.get_item(**params)``), so every botocore event handler, Stubber, moto's
+#   ``mock_aws`` and tracing see the call exactly as with hand-written boto3 code.
+# * ``FastTransport`` ("fast") signs and sends the request itself over a pool of
+#   kept-alive connections, with the client's credentials, region, endpoint, timeouts
+#   and retry settings.  A call it cannot make as the client would (anything but
+#   botocore's and boto3's own handlers registered for the operation, an active moto
+#   mock, a patched ``_make_api_call``, a proxy, unsigned requests) goes through the
+#   "botocore" path instead.  No state outside the transport object decides anything.
 
-_BODY_KEY: Final = "dynagen:body"
-"""Key of the decoded wire-form response body in botocore's parsed response."""
+TRANSPORTS: Final = ("fast", "botocore")
+"""The ``transport=`` values ``Database`` accepts."""
 
-# (the calling client's event emitter, the request body) while Transport.call runs
-_ACTIVE: Final[contextvars.ContextVar[tuple[object, bytes] | None]] = (
-    contextvars.ContextVar("dynagen_transport_call", default=None)
+
+def _optional_orjson() -> Any:
+    """orjson when it is installed (never required), else None."""
+    try:
+        return importlib.import_module("orjson")
+    except ImportError:
+        return None
+
+
+_orjson: Final = _optional_orjson()
+# Compact, not ASCII-escaped: byte for byte what orjson.dumps writes for a request
+# (str keys; str, bool, int, None, list and dict values), so the bytes sent never
+# depend on whether orjson is installed.
+_stdlib_encode: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+).encode
+
+
+def _dumps_stdlib(request: Any) -> bytes:
+    return _stdlib_encode(request).encode("utf-8")
+
+
+def _loads_orjson(data: bytes) -> Any:
+    try:
+        return _orjson.loads(data)
+    except ValueError:  # e.g. a lone surrogate escape, which json reads
+        return json.loads(data)
+
+
+_dumps: Final[Callable[[Any], bytes]] = (
+    _dumps_stdlib if _orjson is None else _orjson.dumps
 )
-_request_json: Final = json.JSONEncoder(separators=(",", ":")).encode
-_loads: Final = json.loads
+_loads: Final[Callable[[bytes], Any]] = json.loads if _orjson is None else _loads_orjson
+_b64decode: Final = binascii.a2b_base64
+_TOKEN_OPERATIONS: Final = frozenset({"TransactWriteItems"})
 
 
-def _stub_put(request: dict[str, Any]) -> dict[str, Any]:
-    return {"TableName": request["TableName"], "Item": {}}
+def with_client_request_token(
+    operation: str, request: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    """``request`` with a ``ClientRequestToken`` where the operation takes one
+    (TransactWriteItems): ``token``, or a new UUID4 when None; a request that already
+    holds one is returned unchanged.
 
-
-def _stub_key(request: dict[str, Any]) -> dict[str, Any]:
-    return {"TableName": request["TableName"], "Key": {}}
-
-
-def _stub_table(request: dict[str, Any]) -> dict[str, Any]:
-    return {"TableName": request["TableName"]}
-
-
-def _stub_batch_get(request: dict[str, Any]) -> dict[str, Any]:
-    return {"RequestItems": {name: {"Keys": [{}]} for name in request["RequestItems"]}}
-
-
-def _stub_batch_write(request: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "RequestItems": {
-            name: [{"DeleteRequest": {"Key": {}}}] for name in request["RequestItems"]
-        }
-    }
-
-
-def _transact_tables(request: dict[str, Any]) -> list[str]:
-    names: list[str] = []
-    for action in request["TransactItems"]:
-        for body in action.values():
-            name = body["TableName"]
-            if name not in names:
-                names.append(name)
-    return names
-
-
-def _stub_transact_write(request: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "TransactItems": [
-            {"Put": {"TableName": n, "Item": {}}} for n in _transact_tables(request)
-        ]
-    }
-
-
-def _stub_transact_get(request: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "TransactItems": [
-            {"Get": {"TableName": n, "Key": {}}} for n in _transact_tables(request)
-        ]
-    }
-
-
-# operation -> (client method name, stub builder).  The stub passes botocore's parameter
-# validation cheaply and names the same tables (endpoint resolution may use them); the
-# body actually sent is the request itself, swapped in before signing.  This relies on
-# nothing derived from the serialized stub body surviving to the wire: true for
-# DynamoDB, which has no request checksums or compression; the idempotency token
-# botocore puts into a TransactWriteItems stub is discarded with it (the real request
-# carries its own ClientRequestToken).
-_OPERATIONS: Final[
-    dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]]
-] = {
-    "GetItem": ("get_item", _stub_key),
-    "PutItem": ("put_item", _stub_put),
-    "UpdateItem": ("update_item", _stub_key),
-    "DeleteItem": ("delete_item", _stub_key),
-    "Query": ("query", _stub_table),
-    "Scan": ("scan", _stub_table),
-    "BatchGetItem": ("batch_get_item", _stub_batch_get),
-    "BatchWriteItem": ("batch_write_item", _stub_batch_write),
-    "TransactWriteItems": ("transact_write_items", _stub_transact_write),
-    "TransactGetItems": ("transact_get_items", _stub_transact_get),
-}
-
-
-def _install_hooks(client: Any) -> object:
-    """Register the body-swapping handlers on ``client`` (once) and return its token.
-
-    The token is the client's own event emitter: the handlers act only while the context
-    variable holds it, i.e. during a ``Transport.call`` on this very client, in this
-    thread/context.  Every other use of the client is untouched.
+    Both transports call it, so the token is in the body they send and every retry of
+    that call resends the same body; a caller that retries a whole commit passes its
+    own ``token`` to keep the commit idempotent.
     """
-    events = client.meta.events
-
-    def before_sign(request: Any, **kwargs: Any) -> None:
-        # Runs on every attempt: botocore re-creates and re-signs the request for each
-        # retry, and SigV4 hashes the body after this event, so the signature covers it.
-        state = _ACTIVE.get()
-        if state is not None and state[0] is events:
-            request.data = state[1]
-
-    def before_parse(
-        response_dict: dict[str, Any],
-        customized_response_dict: dict[str, Any],
-        **kwargs: Any,
-    ) -> None:
-        state = _ACTIVE.get()
-        if (
-            state is None
-            or state[0] is not events
-            or _BODY_KEY in customized_response_dict
-        ):
-            return
-        body = response_dict["body"]
-        if response_dict["status_code"] < 300:
-            try:
-                decoded = _loads(body) if body else {}
-            except ValueError:
-                return  # let botocore's parser report it
-            customized_response_dict[_BODY_KEY] = decoded
-            response_dict["body"] = b"{}"  # nothing left for botocore's parser to walk
-        else:
-            try:
-                decoded = _loads(body)
-            except ValueError:
-                decoded = None
-            customized_response_dict[_BODY_KEY] = (
-                decoded if type(decoded) is dict else {}
-            )
-
-    events.register(
-        "before-sign.dynamodb", before_sign, unique_id="dynagen-transport-before-sign"
-    )
-    events.register(
-        "before-parse.dynamodb",
-        before_parse,
-        unique_id="dynagen-transport-before-parse",
-    )
-    return events
+    if operation not in _TOKEN_OPERATIONS or "ClientRequestToken" in request:
+        return request
+    result = dict(request)
+    result["ClientRequestToken"] = str(uuid4()) if token is None else token
+    return result
 
 
-class Transport:
-    """The generated code's one path to DynamoDB: wire-form request in, wire-form body
-    out.
+def _to_botocore(value: Any) -> Any:
+    """A copy of wire-form ``value`` as botocore's parameters take it: ``B`` and ``BS``
+    values as bytes instead of base64 text; everything else as is."""
+    if type(value) is dict:
+        if len(value) == 1:
+            if type(value.get("B")) is str:
+                return {"B": _b64decode(value["B"])}
+            members = value.get("BS")
+            if type(members) is list and all(type(m) is str for m in members):
+                return {"BS": [_b64decode(m) for m in members]}
+        return {k: _to_botocore(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_to_botocore(v) for v in value]
+    return value
 
-    Built on a boto3 DynamoDB client, whose credentials, signing, endpoint, retries and
-    error parsing it uses unchanged, but without botocore's shape walking: the client
-    method is called with a tiny stub of the required parameters, and handlers on the
-    client's ``before-sign`` and ``before-parse`` events swap in the real JSON body
-    before signing (on every retry attempt) and take the raw JSON response before
-    parsing.  The handlers act only during ``call`` (a context variable scopes them to
-    this client and the calling thread), so other uses of the same client behave exactly
-    as before. Thread-safe; a swap-in replacement only needs ``call``.
-    """
 
-    __slots__ = ("_events", "_methods", "client")
-
-    def __init__(self, client: DynamoDBClient) -> None:
-        self.client = client
-        self._events = _install_hooks(client)
-        self._methods: dict[str, Callable[..., Any]] = {}
-
-    @classmethod
-    def from_client(cls, client: DynamoDBClient | None = None) -> Transport:
-        """Transport over ``client``, or over ``boto3.client("dynamodb")`` when None."""
-        return cls(boto3.client("dynamodb") if client is None else client)
-
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Send ``request`` (wire form: B as base64 text) to ``operation`` ("GetItem",
-        ...).
-
-        Returns the response body as decoded JSON (wire form, B as base64 text).  Errors
-        propagate as botocore raises them (``ClientError`` etc.); ``raw_error_body``
-        gives a ``ClientError``'s raw wire-form body.
-        """
-        method = self._methods.get(operation)
-        spec = _OPERATIONS.get(operation)
-        if method is None:
-            name = spec[0] if spec is not None else _snake_case(operation)
-            method = self._methods[operation] = getattr(self.client, name)
-        if spec is not None:
-            try:
-                params = spec[1](request)
-            except Exception:  # noqa: BLE001 (botocore's validation explains it)
-                params = request
-        else:
-            params = request
-        token = _ACTIVE.set((self._events, _request_json(request).encode("utf-8")))
-        try:
-            response = method(**params)
-        finally:
-            _ACTIVE.reset(token)
-        try:
-            body: dict[str, Any] = response[_BODY_KEY]
-        except KeyError:
-            raise DynagenError(f"{operation}: no response body was captured") from None
-        return body
+def _to_wire(value: Any) -> Any:
+    """A copy of a botocore-parsed ``value`` in wire form: bytes as base64 text."""
+    if type(value) is dict:
+        return {k: _to_wire(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_to_wire(v) for v in value]
+    if type(value) is bytes:
+        return binascii.b2a_base64(value, newline=False).decode("ascii")
+    return value
 
 
 def _snake_case(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
-def raw_error_body(error: ClientError) -> dict[str, Any]:
-    """The raw wire-form JSON body of a ``ClientError`` raised during
-    ``Transport.call``.
+class Transport:
+    """The generated code's one path to DynamoDB, and its "botocore" implementation.
 
-    E.g. the wire-form old ``Item`` of a ConditionalCheckFailedException sent with
-    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``, or ``CancellationReasons`` with
-    their wire-form items.  ``{}`` for errors not raised through a ``Transport``.
+    ``call(operation, request)`` takes a wire-form request (B as base64 text) and
+    returns the wire-form response body; errors propagate as botocore raises them
+    (``ClientError`` and its modeled subclasses, ``BotoCoreError``), and
+    :func:`raw_error_body` gives a ``ClientError``'s body in wire form.  This class
+    calls the client's own method with the real parameters, so every event handler,
+    Stubber, moto's ``mock_aws`` and tracing see a normal call. Thread-safe.
     """
-    response: dict[str, Any] = error.response  # type: ignore[assignment]
-    body = response.get(_BODY_KEY)
-    return body if type(body) is dict else {}
+
+    __slots__ = ("_methods", "client")
+
+    kind: str = "botocore"
+
+    def __init__(self, client: DynamoDBClient) -> None:
+        self.client = client
+        self._methods: dict[str, Callable[..., Any]] = {}
+
+    @staticmethod
+    def from_client(
+        client: DynamoDBClient | None = None, kind: str = "fast"
+    ) -> Transport:
+        """The ``kind`` transport ("fast" or "botocore") over ``client``, or over
+        ``boto3.client("dynamodb")`` when None; TypeError/ValueError for another kind."""
+        if type(kind) is not str:
+            raise TypeError(f"transport must be a str, not {_type_name(kind)}")
+        if kind not in TRANSPORTS:
+            raise ValueError(f'transport must be "fast" or "botocore", not {kind!r}')
+        resolved = boto3.client("dynamodb") if client is None else client
+        if kind == "fast":
+            return FastTransport(resolved)
+        return Transport(resolved)
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Send ``request`` to ``operation`` ("GetItem", ...); the response body."""
+        return self.call_counted(operation, request, 0)[0]
+
+    def call_counted(
+        self, operation: str, request: dict[str, Any], budget: int
+    ) -> tuple[dict[str, Any], int]:
+        """``call`` for a caller with its own retry budget (batches): the body and the
+        number of requests made, the transport's own retries included.
+
+        ``budget`` (when positive) caps this call's attempts where the transport can:
+        "fast" can; the client's own retries ("botocore") are only counted. A
+        ``ClientError`` tells its count by :func:`requests_made`.
+        """
+        method = self._methods.get(operation)
+        if method is None:
+            method = self._methods[operation] = getattr(
+                self.client, _snake_case(operation)
+            )
+        request = with_client_request_token(operation, request)
+        response = method(**_to_botocore(request))
+        body: dict[str, Any] = _to_wire(response)
+        metadata = body.pop("ResponseMetadata", None)
+        retries = metadata.get("RetryAttempts", 0) if type(metadata) is dict else 0
+        return body, 1 + int(retries)
+
+
+def requests_made(error: ClientError) -> int:
+    """How many requests a call that raised ``error`` made (its retries included)."""
+    metadata: Any = error.response.get("ResponseMetadata") or {}
+    retries = metadata.get("RetryAttempts") or 0
+    return 1 + int(retries)
+
+
+def raw_error_body(error: ClientError) -> dict[str, Any]:
+    """The members of a ``ClientError``'s response body, in wire form.
+
+    E.g. the old ``Item`` of a ConditionalCheckFailedException sent with
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``, or ``CancellationReasons`` with
+    their items: everything but ``Error`` and ``ResponseMetadata``, B as base64 text.
+    The same for an error raised by either transport (or by the client directly).
+    """
+    response: Mapping[str, Any] = error.response
+    return {
+        name: _to_wire(value)
+        for name, value in response.items()
+        if name not in ("Error", "ResponseMetadata")
+    }
+
+
+# -- "fast" -----------------------------------------------------------------------------
+
+_CONTENT_TYPE: Final = "application/x-amz-json-1.0"
+_TARGET: Final = "DynamoDB_20120810."
+_ALGORITHM: Final = "AWS4-HMAC-SHA256"
+
+#: Events botocore emits during a call; a handler on any of them that is not
+#: botocore's or boto3's own makes "fast" step aside for that operation.
+_CALL_EVENTS: Final = (
+    "provide-client-params",
+    "before-parameter-build",
+    "before-endpoint-resolution",
+    "before-call",
+    "request-created",
+    "choose-signer",
+    "before-sign",
+    "before-send",
+    "response-received",
+    "needs-retry",
+    "before-parse",
+    "after-call",
+    "after-call-error",
+)
+_OWN_MODULES: Final = ("botocore.", "boto3.")
+_FOREIGN_MODULES: Final = ("botocore.stub",)
+
+# botocore's standard retry mode (botocore/retries/standard.py), for DynamoDB
+_STANDARD_MAX_ATTEMPTS: Final = 4  # DynamoDB's default total attempts in standard mode
+_LEGACY_MAX_ATTEMPTS: Final = 10  # DynamoDB's default in legacy mode (_retry.json)
+_THROTTLING_SCALE: Final = 1.0
+_TRANSIENT_SCALE: Final = 0.025  # DynamoDB's non-throttling base scale
+_LEGACY_SCALE: Final = 0.05
+_MAX_BACKOFF: Final = 20.0
+_RETRY_AFTER_EXTRA: Final = 5.0
+_TRANSIENT_CODES: Final = frozenset(
+    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"}
+)
+_TRANSIENT_STATUS: Final = frozenset({500, 502, 503, 504})
+_THROTTLING_CODES: Final = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+
+
+def _handler_module(handler: Any) -> str:
+    """The module a botocore event handler comes from (its class's, for objects)."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    owner = getattr(handler, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType):
+        return str(type(owner).__module__)
+    module = getattr(handler, "__module__", None)
+    return str(module if isinstance(module, str) else type(handler).__module__)
+
+
+def _is_own(module: str) -> bool:
+    return module.startswith(_OWN_MODULES) and not module.startswith(_FOREIGN_MODULES)
+
+
+def _botocore_make_api_call() -> object:
+    """botocore's own ``BaseClient._make_api_call`` as found now, or None when it
+    is already replaced (its code, or the code it wraps, is not botocore's)."""
+    function: Any = getattr(botocore.client.BaseClient, "_make_api_call", None)
+    home = os.path.dirname(botocore.client.__file__)
+    inner = function
+    while inner is not None:
+        code = getattr(inner, "__code__", None)
+        if type(inner) is not types.FunctionType or code is None:
+            return None
+        if os.path.dirname(code.co_filename) != home:
+            return None
+        inner = getattr(inner, "__wrapped__", None)
+    return function
+
+
+_MAKE_API_CALL: Final = _botocore_make_api_call()
+
+
+def _is_botocore_make_api_call(client: Any) -> bool:
+    """Whether ``client._make_api_call`` is botocore's own, not patched or wrapped
+    (``mock.patch``, OpenTelemetry, X-Ray, ddtrace all replace it)."""
+    method = getattr(client, "_make_api_call", None)
+    return (
+        type(method) is types.MethodType
+        and _MAKE_API_CALL is not None
+        and method.__func__ is _MAKE_API_CALL
+    )
+
+
+def _sign(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
+
+
+class _Connection(http.client.HTTPConnection):
+    """An HTTP or (with a TLS ``context``) HTTPS connection, with botocore's separate
+    connect and read timeouts."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int | None,
+        connect_timeout: float,
+        read_timeout: float,
+        context: ssl.SSLContext | None,
+    ) -> None:
+        self.default_port = 80 if context is None else 443
+        super().__init__(host, port, timeout=connect_timeout)
+        self.read_timeout = read_timeout
+        self.context = context
+
+    def connect(self) -> None:
+        try:
+            super().connect()
+            if self.context is not None:
+                self.sock = self.context.wrap_socket(
+                    self.sock, server_hostname=self.host
+                )
+        except OSError as error:
+            raise _ConnectFailed(error) from error
+        self.sock.settimeout(self.read_timeout)
+
+
+class _ConnectFailed(Exception):
+    """The connection could not be opened (the request was not sent)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection was closed by the server (an idle HTTP
+    connection has nothing to read but an end of file)."""
+    sock = connection.sock
+    if sock is None:
+        return False  # closed on our side: http.client reopens it
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+class _Pool:
+    """Kept-alive connections to one endpoint, shared by threads (one per call)."""
+
+    __slots__ = ("_factory", "_idle", "_lock", "_size")
+
+    def __init__(self, factory: Callable[[], http.client.HTTPConnection], size: int):
+        self._factory = factory
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._size = size
+
+    def send(
+        self, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, str, dict[str, str], bytes]:
+        """POST ``body``; (status, reason, lower-cased headers, response body).
+
+        Raises ``_ConnectFailed`` or the ``OSError``/``HTTPException`` of a connection
+        that failed after the request went out; the connection is then discarded.
+        """
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self._factory()
+        elif _dropped(connection):
+            connection.close()  # the server closed it while idle: reconnect
+        try:
+            connection.request("POST", path, body, headers)
+            response = connection.getresponse()
+            data = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        result = (
+            response.status,
+            response.reason,
+            {name.lower(): value for name, value in response.getheaders()},
+            data,
+        )
+        if response.will_close:
+            connection.close()
+            return result
+        with self._lock:
+            if len(self._idle) < self._size:
+                self._idle.append(connection)
+                return result
+        connection.close()
+        return result
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+class FastTransport(Transport):
+    """The "fast" transport: dynagen signs (SigV4, signing key cached per day) and
+    sends its requests itself over a thread-safe pool of kept-alive connections.
+
+    It takes from the client, once: the region and signing name, the connect and read
+    timeouts, the pool size, the retry mode and maximum attempts, the TLS settings and
+    the user agent; per call: the credentials (``get_frozen_credentials()`` of the
+    client's own credential object, so refreshable, assume-role and SSO credentials
+    refresh as they do for the client) and, per operation and account, the endpoint
+    botocore's endpoint rules give (``endpoint_url``, ``AWS_ENDPOINT_URL*``, FIPS,
+    dual-stack). Retries follow botocore's standard mode (legacy mode: its DynamoDB
+    delays and attempts), resending the same body bytes each time; error responses
+    raise the client's own modeled ``ClientError`` subclass with the response shape
+    botocore gives.
+
+    It shows nothing to botocore's events. Instead, a call goes through the "botocore"
+    path (:class:`Transport`) whenever the client would not behave as plain botocore:
+    a handler that is not botocore's or boto3's own is registered for any event of the
+    operation (Stubber, tracing, logging or custom hooks), moto's ``mock_aws`` is
+    active, ``_make_api_call`` is patched or wrapped, or, for the whole client, a proxy
+    or client certificate is configured or requests are unsigned.
+    """
+
+    __slots__ = (
+        "_credentials",
+        "_day_key",
+        "_endpoints",
+        "_legacy",
+        "_max_attempts",
+        "_pools",
+        "_region",
+        "_scope_tail",
+        "_service",
+        "_settings",
+        "_switches",
+        "_user_agent",
+        "_verdicts",
+        "usable",
+    )
+
+    kind = "fast"
+
+    def __init__(self, client: DynamoDBClient) -> None:
+        super().__init__(client)
+        raw: Any = client
+        self._pools: dict[str, _Pool] = {}
+        self._endpoints: dict[tuple[str, str | None], tuple[str, str, str]] = {}
+        self._verdicts: tuple[object, dict[str, bool]] = (None, {})
+        self._switches: tuple[Any, ...] = ()
+        self._day_key: tuple[str, str, bytes] = ("", "", b"")
+        self.usable = False
+        """False when every call goes the "botocore" way (see the class docstring)."""
+        try:
+            signer = raw._request_signer
+            self._credentials = signer._credentials
+            self._region: str = signer._region_name
+            self._service: str = signer._signing_name
+            config = raw.meta.config
+            retries = config.retries or {}
+            mode = retries.get("mode", "legacy")
+            self._legacy = mode == "legacy"
+            total = retries.get("total_max_attempts")
+            if total is None and retries.get("max_attempts") is not None:
+                total = retries["max_attempts"] + 1
+            if total is None:
+                total = _LEGACY_MAX_ATTEMPTS if self._legacy else _STANDARD_MAX_ATTEMPTS
+            self._max_attempts = max(1, int(total))
+            session = raw._endpoint.http_session
+            verify = session._verify
+            proxied = session._proxy_config.proxy_url_for(raw.meta.endpoint_url)
+            client_cert = session._cert_file
+            self._settings = (
+                float(config.connect_timeout),
+                float(config.read_timeout),
+                int(config.max_pool_connections),
+                verify,
+            )
+            self._scope_tail = f"/{self._region}/{self._service}/aws4_request"
+            try:
+                self._user_agent = str(raw._user_agent_creator.to_string())
+            except Exception:  # noqa: BLE001 (an older botocore: any agent will do)
+                self._user_agent = "Botocore dynagen-fast"
+            self.usable = (
+                self._credentials is not None
+                and not proxied
+                and client_cert is None
+                and getattr(config, "signature_version", None) in (None, "v4")
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            self.usable = False  # a botocore this code does not know: stay correct
+
+    # -- when to step aside ---------------------------------------------------------
+
+    def _verdict(self, operation: str) -> bool:
+        """Whether only botocore's and boto3's own handlers listen to ``operation``."""
+        try:
+            emitter = self.client.meta.events._emitter  # type: ignore[attr-defined]
+            token = emitter._lookup_cache
+            seen, verdicts = self._verdicts
+            if seen is not token:
+                verdicts = {}
+                self._verdicts = (token, verdicts)
+            verdict = verdicts.get(operation)
+            if verdict is None:
+                verdict = True
+                switches = list(self._switches)
+                for event in _CALL_EVENTS:
+                    name = f"{event}.{self._service}.{operation}"
+                    for handler in emitter._handlers.prefix_search(name):
+                        module = _handler_module(handler)
+                        if _is_own(module):
+                            continue
+                        if module.startswith("moto.") and hasattr(handler, "enabled"):
+                            if handler not in switches:  # moto's mock_aws switch
+                                switches.append(handler)
+                            continue
+                        verdict = False
+                self._switches = tuple(switches)
+                verdicts[operation] = verdict
+        except AttributeError:
+            return False
+        return verdict
+
+    def _fast_allowed(self, operation: str) -> bool:
+        if not (self.usable and _is_botocore_make_api_call(self.client)):
+            return False
+        if not self._verdict(operation):
+            return False
+        return not any(switch.enabled for switch in self._switches)
+
+    # -- sending ----------------------------------------------------------------------
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Send ``request`` to ``operation``; the wire-form response body."""
+        return self.call_counted(operation, request, 0)[0]
+
+    def call_counted(
+        self, operation: str, request: dict[str, Any], budget: int
+    ) -> tuple[dict[str, Any], int]:
+        """See :meth:`Transport.call_counted`; at most ``budget`` attempts (when
+        positive) or the client's maximum, whichever is lower."""
+        if not self._fast_allowed(operation):
+            return Transport.call_counted(self, operation, request, budget)
+        request = with_client_request_token(operation, request)
+        body = _dumps(request)
+        credentials = self._credentials.get_frozen_credentials()
+        if credentials is None or credentials.access_key is None:
+            return Transport.call_counted(self, operation, request, budget)
+        max_attempts = self._max_attempts
+        if 0 < budget < max_attempts:
+            max_attempts = budget
+        url, host, path = self._endpoint(operation, request, credentials)
+        pool = self._pools.get(url) or self._pool(url)
+        target = _TARGET + operation
+        payload_hash = hashlib.sha256(body).hexdigest()
+        attempt = 0
+        while True:
+            attempt += 1
+            if attempt > 1:
+                credentials = self._credentials.get_frozen_credentials()
+            headers = self._headers(host, path, target, payload_hash, credentials)
+            error: Exception | None = None
+            try:
+                status, reason, response_headers, data = pool.send(path, body, headers)
+            except _ConnectFailed as failed:
+                error = self._connection_error(url, failed.error, connecting=True)
+            except (OSError, http.client.HTTPException) as failed:
+                error = self._connection_error(url, failed, connecting=False)
+            if error is not None:
+                if attempt >= max_attempts:
+                    raise error
+                _sleep(self._delay(attempt, throttled=False, retry_after=None))
+                continue
+            crc = response_headers.get("x-amz-crc32")
+            if crc is not None and crc.isdigit() and int(crc) != zlib.crc32(data):
+                if attempt >= max_attempts:
+                    raise ChecksumError(
+                        checksum_type="crc32",
+                        expected_checksum=crc,
+                        actual_checksum=str(zlib.crc32(data)),
+                    )
+                _sleep(self._delay(attempt, throttled=False, retry_after=None))
+                continue
+            if status < 300:
+                decoded: dict[str, Any] = _loads(data) if data else {}
+                return decoded, attempt
+            client_error = self._client_error(
+                operation, status, reason, response_headers, data, attempt - 1
+            )
+            code = client_error.response["Error"]["Code"]
+            throttled = code in _THROTTLING_CODES or status == 429
+            if attempt >= max_attempts or not (
+                throttled or code in _TRANSIENT_CODES or status in _TRANSIENT_STATUS
+            ):
+                raise client_error
+            _sleep(
+                self._delay(
+                    attempt,
+                    throttled=throttled,
+                    retry_after=response_headers.get("x-amz-retry-after"),
+                )
+            )
+
+    def _headers(
+        self,
+        host: str,
+        path: str,
+        target: str,
+        payload_hash: str,
+        credentials: Any,
+    ) -> dict[str, str]:
+        amz_date = _strftime("%Y%m%dT%H%M%SZ", _gmtime())
+        day = amz_date[:8]
+        secret = credentials.secret_key
+        cached_day, cached_secret, key = self._day_key
+        if cached_day != day or cached_secret != secret:
+            key = _sign(("AWS4" + secret).encode("utf-8"), day)
+            for part in (self._region, self._service, "aws4_request"):
+                key = _sign(key, part)
+            self._day_key = (day, secret, key)
+        token = credentials.token
+        if token:
+            signed = "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+            canonical_headers = (
+                f"content-type:{_CONTENT_TYPE}\nhost:{host}\nx-amz-date:{amz_date}\n"
+                f"x-amz-security-token:{token}\nx-amz-target:{target}\n"
+            )
+        else:
+            signed = "content-type;host;x-amz-date;x-amz-target"
+            canonical_headers = (
+                f"content-type:{_CONTENT_TYPE}\nhost:{host}\nx-amz-date:{amz_date}\n"
+                f"x-amz-target:{target}\n"
+            )
+        canonical = f"POST\n{path}\n\n{canonical_headers}\n{signed}\n{payload_hash}"
+        scope = day + self._scope_tail
+        to_sign = (
+            f"{_ALGORITHM}\n{amz_date}\n{scope}\n"
+            + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        )
+        signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+        headers = {
+            "Content-Type": _CONTENT_TYPE,
+            "X-Amz-Date": amz_date,
+            "X-Amz-Target": target,
+            "User-Agent": self._user_agent,
+            "Authorization": (
+                f"{_ALGORITHM} Credential={credentials.access_key}/{scope}, "
+                f"SignedHeaders={signed}, Signature={signature}"
+            ),
+        }
+        if token:
+            headers["X-Amz-Security-Token"] = token
+        trace = _lambda_trace_id()
+        if trace is not None:  # as botocore's add_recursion_detection_header
+            headers["X-Amzn-Trace-Id"] = trace
+        return headers
+
+    def _endpoint(
+        self, operation: str, request: dict[str, Any], credentials: Any
+    ) -> tuple[str, str, str]:
+        """(URL, Host header, path) of ``operation`` for the credentials' account."""
+        account = getattr(credentials, "account_id", None)
+        found = self._endpoints.get((operation, account))
+        if found is not None:
+            return found
+        raw: Any = self.client
+        url: str = raw.meta.endpoint_url
+        try:
+            model = raw.meta.service_model.operation_model(operation)
+            url = raw._resolve_endpoint_ruleset(model, request, {})[0]
+        except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
+            pass
+        parts = urlsplit(url)
+        host = parts.netloc
+        if parts.port is not None and (
+            (parts.scheme == "http" and parts.port == 80)
+            or (parts.scheme == "https" and parts.port == 443)
+        ):
+            host = parts.hostname or host
+        found = (url, host, parts.path or "/")
+        self._endpoints[(operation, account)] = found
+        return found
+
+    def _pool(self, url: str) -> _Pool:
+        connect_timeout, read_timeout, size, verify = self._settings
+        parts = urlsplit(url)
+        hostname = parts.hostname or ""
+        port = parts.port
+        context: ssl.SSLContext | None = None
+        if parts.scheme == "https":
+            context = ssl.create_default_context(
+                cafile=verify if isinstance(verify, str) else None
+            )
+            if verify is False:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+
+        def factory() -> http.client.HTTPConnection:
+            return _Connection(hostname, port, connect_timeout, read_timeout, context)
+
+        pool = _Pool(factory, size)
+        return self._pools.setdefault(url, pool)
+
+    def _delay(
+        self, attempt: int, *, throttled: bool, retry_after: str | None
+    ) -> float:
+        """botocore's delay before retry ``attempt + 1`` (``attempt`` is 1-based)."""
+        if self._legacy:
+            return float(min(_LEGACY_SCALE * 2 ** (attempt - 1), _MAX_BACKOFF))
+        scale = _THROTTLING_SCALE if throttled else _TRANSIENT_SCALE
+        delay: float = _random() * min(scale * 2 ** (attempt - 1), _MAX_BACKOFF)
+        if retry_after is not None and retry_after.isdigit():
+            wanted = int(retry_after) / 1000.0
+            delay = max(delay, min(wanted, _RETRY_AFTER_EXTRA + delay))
+        return delay
+
+    def _client_error(
+        self,
+        operation: str,
+        status: int,
+        reason: str,
+        headers: dict[str, str],
+        data: bytes,
+        retries: int,
+    ) -> ClientError:
+        """The error botocore raises for this error response: the client's modeled
+        exception class, with botocore's ``response`` shape (B values as bytes)."""
+        try:
+            body = _loads(data) if data else None
+        except ValueError:
+            body = None
+        members: dict[str, Any] = {}
+        if type(body) is dict:
+            kind = str(body.get("__type") or headers.get("x-amzn-errortype") or "")
+            code = kind.rsplit("#", 1)[-1].split(":", 1)[0] or str(status)
+            message = body.get("message", body.get("Message", ""))
+            for name, value in body.items():
+                if name != "__type":
+                    members[name] = _to_botocore(value)
+        else:
+            code, message = str(status), reason
+        response: dict[str, Any] = {
+            "Error": {"Message": message, "Code": code},
+            "ResponseMetadata": {
+                "RequestId": headers.get("x-amzn-requestid", ""),
+                "HTTPStatusCode": status,
+                "HTTPHeaders": headers,
+                "RetryAttempts": retries,
+            },
+        }
+        response.update(members)
+        error_class: Any = self.client.exceptions.from_code(code)
+        error: ClientError = error_class(response, operation)
+        return error
+
+    @staticmethod
+    def _connection_error(url: str, error: Exception, *, connecting: bool) -> Exception:
+        """The botocore exception for a connection that failed (as botocore raises)."""
+        if isinstance(error, ssl.SSLError):
+            return SSLError(endpoint_url=url, error=error)
+        if isinstance(error, (TimeoutError, socket.timeout)):
+            if connecting:
+                return ConnectTimeoutError(endpoint_url=url, error=error)
+            return ReadTimeoutError(endpoint_url=url, error=error)
+        if connecting:
+            return EndpointConnectionError(endpoint_url=url, error=error)
+        return ConnectionClosedError(endpoint_url=url, error=error)
+
+    def close(self) -> None:
+        """Close the kept-alive connections (new calls open new ones)."""
+        for pool in list(self._pools.values()):
+            pool.close()
+
+
+def _lambda_trace_id() -> str | None:
+    """The X-Ray trace id botocore forwards inside AWS Lambda, else None."""
+    environ = os.environ
+    if "AWS_LAMBDA_FUNCTION_NAME" not in environ:
+        return None
+    trace = environ.get("_X_AMZN_TRACE_ID")
+    return None if trace is None else quote(trace, safe="-=;:+&[]{}\"',")
 
 
 # --------------------------------------------------------------------------------------
@@ -2329,7 +2920,9 @@ def adjacent(value: Any, step: int, where: str, *, seconds: bool = False) -> Any
 #: DynamoDB's limits: keys per BatchGetItem, writes per BatchWriteItem.
 BATCH_GET_LIMIT: Final = 100
 BATCH_WRITE_LIMIT: Final = 25
-#: Attempts per chunk (the first included) and the backoff between them, in seconds.
+#: Requests per chunk (the first included), the transport's own retries counted in
+#: (one budget, not dynagen's attempts times the client's), and the backoff between
+#: dynagen's rounds, in seconds.
 BATCH_ATTEMPTS: Final = 8
 _BACKOFF_BASE: Final = 0.05
 _BACKOFF_CAP: Final = 2.0
@@ -2352,6 +2945,67 @@ def _identity(key: Mapping[str, Any], names: tuple[str, ...]) -> str:
     return _compact_json([key.get(name) for name in names])
 
 
+def _call_counted(
+    transport: Any, operation: str, request: dict[str, Any], budget: int
+) -> tuple[dict[str, Any], int]:
+    """``transport.call_counted``, or ``call`` counted as one request for a transport
+    that only has ``call`` (a wrapper)."""
+    counted = getattr(transport, "call_counted", None)
+    if counted is None:
+        body: dict[str, Any] = transport.call(operation, request)
+        return body, 1
+    result: tuple[dict[str, Any], int] = counted(operation, request, budget)
+    return result
+
+
+def _send_chunk(
+    transport: Any,
+    operation: str,
+    pending: list[Any],
+    request_of: Callable[[list[Any]], dict[str, Any]],
+    left_of: Callable[[dict[str, Any]], list[Any]],
+    on_response: Callable[[dict[str, Any]], None],
+    progressed: bool,
+) -> tuple[list[Any], BaseException | None, bool]:
+    """Send one chunk's ``pending`` entries until none are left or the budget of
+    ``BATCH_ATTEMPTS`` requests is spent: (what is left, the error that ended it or
+    the last retryable one, whether any request succeeded).
+
+    An error that is not retried, or a connection that failed after the transport's
+    own retries, ends the chunk at once. When nothing had been done before
+    (``progressed`` false and no request succeeded), such an error is re-raised
+    unchanged: no item is in an unknown state.
+    """
+    budget = BATCH_ATTEMPTS
+    rounds = 0
+    last_error: BaseException | None = None
+    while pending and budget > 0:
+        if rounds:
+            _backoff(rounds)
+        rounds += 1
+        try:
+            response, used = _call_counted(
+                transport, operation, request_of(pending), budget
+            )
+        except ClientError as error:
+            budget -= requests_made(error)
+            last_error = error
+            if error.response.get("Error", {}).get("Code") in _RETRYABLE_CODES:
+                continue
+            if not progressed:
+                raise
+            return pending, error, progressed
+        except BotoCoreError as error:
+            if not progressed:
+                raise
+            return pending, error, progressed
+        budget -= used
+        progressed = True
+        on_response(response)
+        pending = left_of(response)
+    return pending, last_error, progressed
+
+
 def batch_get(
     transport: Transport,
     table: str,
@@ -2365,9 +3019,12 @@ def batch_get(
     """The items with these wire ``keys``, in input order (None where absent).
 
     Each distinct key is read once, 100 keys per BatchGetItem; unprocessed keys (the
-    16 MB response cap, throttling) are retried with backoff, and whatever is left when
-    the attempts run out raises :class:`BatchIncompleteError` with the ``originals`` of
-    those keys (and the last ``ClientError`` as the cause).
+    16 MB response cap, throttling) are retried with backoff within a budget of
+    ``BATCH_ATTEMPTS`` requests per chunk (the transport's retries counted in). Keys
+    left when it is spent, or when an error that is not retried or a failed connection
+    ends the call after some keys were read, raise :class:`BatchIncompleteError` with
+    the ``originals`` of every key not read (the error as the cause); such an error
+    before anything was read propagates unchanged.
     """
     positions: dict[str, list[int]] = {}
     distinct: list[tuple[str, dict[str, Any]]] = []
@@ -2378,37 +3035,45 @@ def batch_get(
             distinct.append((identity, key))
         positions[identity].append(position)
     found: dict[str, _ItemT] = {}
+
+    def request_of(pending: list[Any]) -> dict[str, Any]:
+        return {
+            "RequestItems": {table: {"Keys": pending, "ConsistentRead": consistent}}
+        }
+
+    def on_response(response: dict[str, Any]) -> None:
+        for item in response.get("Responses", {}).get(table, ()):
+            found[_identity(item, key_names)] = decode(item)
+
+    def left_of(response: dict[str, Any]) -> list[Any]:
+        left: list[Any] = (
+            response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        )
+        return left
+
+    progressed = False
     for start in range(0, len(distinct), BATCH_GET_LIMIT):
-        pending = [key for _, key in distinct[start : start + BATCH_GET_LIMIT]]
-        last_error: ClientError | None = None
-        for attempt in range(BATCH_ATTEMPTS):
-            if attempt:
-                _backoff(attempt)
-            request = {
-                "RequestItems": {table: {"Keys": pending, "ConsistentRead": consistent}}
-            }
-            try:
-                response = transport.call("BatchGetItem", request)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
-                    raise
-                last_error = error
-                continue
-            for item in response.get("Responses", {}).get(table, ()):
-                found[_identity(item, key_names)] = decode(item)
-            left = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-            pending = left
-            if not pending:
-                break
+        chunk = [key for _, key in distinct[start : start + BATCH_GET_LIMIT]]
+        pending, error, progressed = _send_chunk(
+            transport,
+            "BatchGetItem",
+            chunk,
+            request_of,
+            left_of,
+            on_response,
+            progressed,
+        )
         if pending:
+            later = [key for _, key in distinct[start + BATCH_GET_LIMIT :]]
             leftovers = [
-                originals[positions[_identity(key, key_names)][0]] for key in pending
+                originals[positions[_identity(key, key_names)][0]]
+                for key in pending + later
             ]
             raise BatchIncompleteError(
-                f"{len(pending)} key(s) of {table} still unprocessed after "
-                f"{BATCH_ATTEMPTS} attempts",
+                f"{len(leftovers)} key(s) of {table} not read"
+                + (f" ({type(error).__name__})" if error is not None else ""),
                 unprocessed=leftovers,
-            ) from last_error
+            ) from error
     result: list[_ItemT | None] = [None] * len(keys)
     for identity, key_positions in positions.items():
         item = found.get(identity)
@@ -2429,8 +3094,12 @@ def batch_write(
     BatchWriteItem, retrying unprocessed ones with backoff.
 
     Two writes to one key raise ``ValueError`` before any request (DynamoDB refuses
-    them in one batch). What is still unprocessed when the attempts run out raises
-    :class:`BatchIncompleteError` with the ``originals`` of those writes.
+    them in one batch). Every write not known to be done raises
+    :class:`BatchIncompleteError` with its ``originals`` (those of later chunks too),
+    the error as its cause: what is still unprocessed when a chunk's budget of
+    ``BATCH_ATTEMPTS`` requests is spent, or everything pending when an error that is
+    not retried or a failed connection ends a call after some writes were done. Such
+    an error before anything was written propagates unchanged.
     """
     index_of: dict[str, int] = {}
     for position, write in enumerate(writes):
@@ -2442,24 +3111,20 @@ def batch_write(
                 f"{index_of[identity]} and {position})"
             )
         index_of[identity] = position
+
+    def request_of(pending: list[Any]) -> dict[str, Any]:
+        return {"RequestItems": {table: pending}}
+
+    def left_of(response: dict[str, Any]) -> list[Any]:
+        left: list[Any] = response.get("UnprocessedItems", {}).get(table, [])
+        return left
+
+    progressed = False
     for start in range(0, len(writes), BATCH_WRITE_LIMIT):
-        pending = writes[start : start + BATCH_WRITE_LIMIT]
-        last_error: ClientError | None = None
-        for attempt in range(BATCH_ATTEMPTS):
-            if attempt:
-                _backoff(attempt)
-            try:
-                response = transport.call(
-                    "BatchWriteItem", {"RequestItems": {table: pending}}
-                )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in _RETRYABLE_CODES:
-                    raise
-                last_error = error
-                continue
-            pending = response.get("UnprocessedItems", {}).get(table, [])
-            if not pending:
-                break
+        chunk = writes[start : start + BATCH_WRITE_LIMIT]
+        pending, error, progressed = _send_chunk(
+            transport, "BatchWriteItem", chunk, request_of, left_of, _ignore, progressed
+        )
         if pending:
             leftovers = []
             for write in pending:
@@ -2470,7 +3135,11 @@ def batch_write(
                 leftovers.append(originals[index_of[_identity(body, key_names)]])
             leftovers += originals[start + BATCH_WRITE_LIMIT :]
             raise BatchIncompleteError(
-                f"{len(leftovers)} write(s) to {table} still unprocessed after "
-                f"{BATCH_ATTEMPTS} attempts",
+                f"{len(leftovers)} write(s) to {table} not known to be done"
+                + (f" ({type(error).__name__})" if error is not None else ""),
                 unprocessed=leftovers,
-            ) from last_error
+            ) from error
+
+
+def _ignore(response: dict[str, Any]) -> None:
+    pass

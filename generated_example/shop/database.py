@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _runtime as rt
 from .audit_event_repository import AuditEventRepository
@@ -26,7 +26,11 @@ class Database(DatabaseCollections):
     every table's schema name; ``table_names`` maps a logical table id to a full
     physical name instead (not prefixed). ``cursor_secret`` signs page cursors with
     HMAC-SHA256. ``clock`` returns the current time as an aware UTC ``datetime`` (for
-    ``auto`` attributes). A Database is immutable and may be shared by threads.
+    ``auto`` attributes). ``transport="fast"`` (the default) signs and sends requests
+    itself with the client's credentials, region, endpoint, timeouts and retry
+    settings, and goes through the client for any call a stub, mock or event handler
+    on the client would see; ``transport="botocore"`` always calls the client's own
+    methods. A Database is immutable and may be shared by threads.
     """
 
     __slots__ = (
@@ -53,35 +57,36 @@ class Database(DatabaseCollections):
         table_names: Mapping[str, str] | None = None,
         cursor_secret: bytes | None = None,
         clock: Callable[[], datetime] | None = None,
+        transport: Literal["fast", "botocore"] = "fast",
     ) -> None:
         if cursor_secret is not None and not isinstance(cursor_secret, bytes):
             raise TypeError("cursor_secret must be bytes")
         names = physical_table_names(table_prefix=table_prefix, table_names=table_names)
-        transport = rt.Transport.from_client(client)
+        channel = rt.Transport.from_client(client, transport)
         now = rt.utc_now if clock is None else clock
         setattr_ = object.__setattr__
-        setattr_(self, "_transport", transport)
+        setattr_(self, "_transport", channel)
         setattr_(self, "cursor_secret", cursor_secret)
         setattr_(self, "_table_names", names)
         setattr_(
             self,
             "audit_event",
-            AuditEventRepository(transport, names["Audit"], now, cursor_secret),
+            AuditEventRepository(channel, names["Audit"], now, cursor_secret),
         )
         setattr_(
             self,
             "customer",
-            CustomerRepository(transport, names["Shop"], now, cursor_secret),
+            CustomerRepository(channel, names["Shop"], now, cursor_secret),
         )
         setattr_(
             self,
             "order",
-            OrderRepository(transport, names["Shop"], now, cursor_secret),
+            OrderRepository(channel, names["Shop"], now, cursor_secret),
         )
         setattr_(
             self,
             "product",
-            ProductRepository(transport, names["Shop"], now, cursor_secret),
+            ProductRepository(channel, names["Shop"], now, cursor_secret),
         )
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -140,10 +140,15 @@ class Seeded:
     recorder: Recorder
     repos: Mapping[str, Any]
     """entity name -> repository over ``recorder`` (no cursor secret)."""
+    kind: str = "fast"
+    """The transport of ``recorder`` and ``database()``."""
 
     def database(self, cursor_secret: bytes | None = None) -> Any:
         return self.gen.package.Database(
-            self.client, table_prefix=self.prefix, cursor_secret=cursor_secret
+            self.client,
+            table_prefix=self.prefix,
+            cursor_secret=cursor_secret,
+            transport=self.kind,
         )
 
 
@@ -205,9 +210,13 @@ REPOSITORIES = {
 
 @contextmanager
 def seeded_table(
-    backend: Backend, gen: Generated, objects: Mapping[str, Sequence[Any]]
+    backend: Backend,
+    gen: Generated,
+    objects: Mapping[str, Sequence[Any]],
+    kind: str = "fast",
 ) -> Iterator[Seeded]:
-    """Create and seed the table on ``backend``; delete it afterwards."""
+    """Create and seed the table on ``backend``; delete it afterwards. Repositories
+    and ``database()`` use the ``kind`` transport."""
     prefix = new_table_prefix()
     client = backend.client()
     try:
@@ -219,14 +228,16 @@ def seeded_table(
             for obj in objs
         ]
         assert batch_write(transport, table, items) == len(items)
-        recorder = Recorder(transport)
+        recorder = Recorder(gen.runtime.Transport.from_client(client, kind))
         repos = {
             entity: getattr(gen.repositories[entity], cls)(
                 recorder, table, gen.runtime.utc_now, None
             )
             for entity, cls in REPOSITORIES.items()
         }
-        yield Seeded(backend, client, prefix, table, gen, objects, recorder, repos)
+        yield Seeded(
+            backend, client, prefix, table, gen, objects, recorder, repos, kind
+        )
     finally:
         delete_tables_with_prefix(client, prefix)
         client.close()

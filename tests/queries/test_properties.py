@@ -48,9 +48,12 @@ def objects(gen: Generated) -> dict[str, list[Any]]:
 
 @pytest.fixture(scope="module")
 def seeded(
-    backend: Backend, gen: Generated, objects: dict[str, list[Any]]
+    backend: Backend,
+    gen: Generated,
+    objects: dict[str, list[Any]],
+    transport_kind: str,
 ) -> Iterator[Seeded]:
-    with seeded_table(backend, gen, objects) as tables:
+    with seeded_table(backend, gen, objects, transport_kind) as tables:
         yield tables
 
 

@@ -27,7 +27,8 @@ SCAN_THREAD_PREFIX = "dynagen-scan"
 
 
 class RecordingTransport(rt.Transport):
-    """A real ``Transport`` that records every request (deep copies) before sending it.
+    """A real ``Transport`` (of ``kind``, sending through the ``kind`` transport) that
+    records every request (deep copies) before sending it.
 
     ``fail(operation, request)``, when given, runs before each request and may raise to
     simulate a failing call.
@@ -37,8 +38,10 @@ class RecordingTransport(rt.Transport):
         self,
         client: DynamoDBClient,
         fail: Callable[[str, dict[str, Any]], None] | None = None,
+        kind: str = "fast",
     ) -> None:
         super().__init__(client)
+        self._inner = rt.Transport.from_client(client, kind)
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._fail = fail
@@ -48,7 +51,7 @@ class RecordingTransport(rt.Transport):
             self.requests.append((operation, copy.deepcopy(request)))
         if self._fail is not None:
             self._fail(operation, request)
-        return super().call(operation, request)
+        return self._inner.call(operation, request)
 
     @property
     def calls(self) -> int:
@@ -66,11 +69,13 @@ class Seeded:
     table: str
     rows: list[dict[str, Any]]
     """The seeded items in plain Python form (``pk``, ``sk``, ``n``, ``f``, ...)."""
+    kind: str = "fast"
+    """The transport ``transport()`` sends through."""
 
     def transport(
         self, fail: Callable[[str, dict[str, Any]], None] | None = None
     ) -> RecordingTransport:
-        return RecordingTransport(self.client, fail)
+        return RecordingTransport(self.client, fail, self.kind)
 
 
 def create_table(client: DynamoDBClient, name: str) -> None:
@@ -114,7 +119,7 @@ def wire(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed(
-    backend: Backend, table_id: str, rows: list[dict[str, Any]]
+    backend: Backend, table_id: str, rows: list[dict[str, Any]], kind: str = "fast"
 ) -> Iterator[Seeded]:
     """Body of a module-scoped fixture: create, seed, yield, delete the table."""
     prefix = new_table_prefix()
@@ -123,7 +128,7 @@ def seed(
     create_table(client, name)
     put_items(client, name, (wire(row) for row in rows))
     try:
-        yield Seeded(backend, client, prefix, name, rows)
+        yield Seeded(backend, client, prefix, name, rows, kind)
     finally:
         delete_tables_with_prefix(client, prefix)
 

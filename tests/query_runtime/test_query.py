@@ -86,8 +86,8 @@ MATCHES_BY_INDEX_DESC = [
 
 
 @pytest.fixture(scope="module")
-def small(backend: Backend) -> Iterator[Seeded]:
-    yield from seed(backend, "query-small", FILT + HYP + OTHER)
+def small(backend: Backend, transport_kind: str) -> Iterator[Seeded]:
+    yield from seed(backend, "query-small", FILT + HYP + OTHER, transport_kind)
 
 
 def filtered(table: str, **extra: Any) -> dict[str, Any]:

@@ -53,13 +53,13 @@ ALL_KEYS = {f"{r['pk']}/{r['sk']}" for r in ROWS}
 
 
 @pytest.fixture(scope="module")
-def wide(backend: Backend) -> Iterator[Seeded]:
-    yield from seed(backend, "query-wide", BIG)
+def wide(backend: Backend, transport_kind: str) -> Iterator[Seeded]:
+    yield from seed(backend, "query-wide", BIG, transport_kind)
 
 
 @pytest.fixture(scope="module")
-def many(backend: Backend) -> Iterator[Seeded]:
-    yield from seed(backend, "query-many", ROWS)
+def many(backend: Backend, transport_kind: str) -> Iterator[Seeded]:
+    yield from seed(backend, "query-many", ROWS, transport_kind)
 
 
 def key_of(item: dict[str, Any]) -> str:

@@ -115,10 +115,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db(shop: Any, shop_tables: ShopTables, clock: FakeClock) -> Any:
-    """A ``Database`` over the backend's tables, with the fake clock."""
+def db(
+    shop: Any, shop_tables: ShopTables, clock: FakeClock, transport_kind: str
+) -> Any:
+    """A ``Database`` over the backend's tables, with the fake clock, under each
+    transport (``transport_kind``)."""
     return shop.Database(
-        shop_tables.client, table_prefix=shop_tables.prefix, clock=clock
+        shop_tables.client,
+        table_prefix=shop_tables.prefix,
+        clock=clock,
+        transport=transport_kind,
     )
 
 

@@ -1,4 +1,4 @@
-"""The transport's botocore hooks act only during dynagen's own calls.
+"""A client dynagen uses is left as it was: no hooks, no shared state.
 
 A client a ``Database`` was built on, used directly afterwards (or meanwhile, from
 another thread), must behave exactly as an untouched client on the same server: bytes
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def used_client(shop_tables: ShopTables) -> Iterator[DynamoDBClient]:
-    """A fresh client of the backend (dynagen's hooks get installed on it by the test)."""
+    """A fresh client of the backend (a Database is built on it by the test)."""
     client = shop_tables.backend.client()
     yield client
     client.close()
@@ -39,7 +39,7 @@ def untouched_client(shop_tables: ShopTables) -> Iterator[DynamoDBClient]:
 def exercise_dynagen(shop: Any, client: DynamoDBClient, prefix: str, uid: str) -> Any:
     """Successful and failing dynagen calls of every kind on ``client``."""
     db = shop.Database(client, table_prefix=prefix)
-    db2 = shop.Database(client, table_prefix=prefix)  # hooks registered twice: harmless
+    db2 = shop.Database(client, table_prefix=prefix, transport="botocore")
     created = db.customer.create(shop.Customer(customer_id=f"{uid}-d", email="a@b.c"))
     assert db2.customer.get(customer_id=f"{uid}-d") == created
     with pytest.raises(shop.AlreadyExistsError):

@@ -10,16 +10,22 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 import boto3
+import botocore.session
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, AWSResponse
-from botocore.credentials import Credentials
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.config import Config
+from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.exceptions import ClientError, ConnectionClosedError, ParamValidationError
 from dynagen import _runtime as rt
 
 from tests.backends import (
@@ -28,9 +34,27 @@ from tests.backends import (
     delete_tables_with_prefix,
     new_table_prefix,
 )
+from tests.faults import (
+    CLOSE_IDLE,
+    DENIED,
+    DROP,
+    ERROR_500,
+    ERROR_503,
+    PROVISIONED,
+    THROTTLE,
+    FaultProxy,
+    Seen,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@pytest.fixture(params=rt.TRANSPORTS)
+def kind(request: pytest.FixtureRequest) -> str:
+    """Each test runs under both transports, "fast" and "botocore"."""
+    value: str = request.param
+    return value
 
 
 def b64(data: bytes) -> str:
@@ -81,9 +105,9 @@ def strip_metadata(response: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
-def test_put_get_round_trip_wire_form(backend: Backend, table: str) -> None:
+def test_put_get_round_trip_wire_form(backend: Backend, table: str, kind: str) -> None:
     client = backend.client()
-    transport = rt.Transport(client)
+    transport = rt.Transport.from_client(client, kind)
     item = wire_item("rt#1", "a")
     assert transport.call("PutItem", {"TableName": table, "Item": item}) == {}
     got = transport.call(
@@ -113,8 +137,8 @@ def test_put_get_round_trip_wire_form(backend: Backend, table: str) -> None:
     )
 
 
-def test_query_wire_form_and_paging(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_query_wire_form_and_paging(backend: Backend, table: str, kind: str) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     for i in range(5):
         transport.call(
             "PutItem", {"TableName": table, "Item": wire_item("q#1", f"s{i}")}
@@ -144,8 +168,10 @@ def test_query_wire_form_and_paging(backend: Backend, table: str) -> None:
     assert counted["Count"] == 5
 
 
-def test_update_returns_wire_attributes(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_update_returns_wire_attributes(
+    backend: Backend, table: str, kind: str
+) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     transport.call("PutItem", {"TableName": table, "Item": wire_item("u#1", "a")})
     result = transport.call(
         "UpdateItem",
@@ -175,8 +201,10 @@ CONDITION_FAILURE: dict[str, Any] = {
 }
 
 
-def test_condition_failure_raises_client_error(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_condition_failure_raises_client_error(
+    backend: Backend, table: str, kind: str
+) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     item = wire_item("c#1", "a")
     transport.call("PutItem", {"TableName": table, "Item": item})
     with pytest.raises(ClientError) as caught:
@@ -184,13 +212,19 @@ def test_condition_failure_raises_client_error(backend: Backend, table: str) -> 
     error = caught.value
     assert error.response["Error"]["Code"] == "ConditionalCheckFailedException"
     assert error.operation_name == "UpdateItem"
+    assert isinstance(
+        error, transport.client.exceptions.ConditionalCheckFailedException
+    )
     body = rt.raw_error_body(error)
-    assert body["__type"].endswith("ConditionalCheckFailedException")
+    assert "__type" not in body
+    assert body.get("message", body.get("Message"))
 
 
 @pytest.mark.needs("old_item_on_condition_failure")
-def test_condition_failure_old_item_in_wire_form(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_condition_failure_old_item_in_wire_form(
+    backend: Backend, table: str, kind: str
+) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     item = wire_item("c#1", "a")
     transport.call("PutItem", {"TableName": table, "Item": item})
     with pytest.raises(ClientError) as caught:
@@ -201,16 +235,46 @@ def test_condition_failure_old_item_in_wire_form(backend: Backend, table: str) -
     assert old["n"] == {"N": "42"}
 
 
-def test_raw_error_body_of_foreign_error_is_empty(backend: Backend, table: str) -> None:
+def test_error_response_as_botocore_gives_it(
+    backend: Backend, table: str, kind: str
+) -> None:
+    """Both transports raise what the client itself raises for the same failure: the
+    modeled class, the same ``response`` (but request id and headers), the same
+    message; ``raw_error_body`` reads them alike."""
     client = backend.client()
-    rt.Transport(client)
-    with pytest.raises(ClientError) as caught:
-        client.get_item(TableName=f"{table}-missing", Key={"pk": {"S": "x"}})
-    assert rt.raw_error_body(caught.value) == {}
+    transport = rt.Transport.from_client(client, kind)
+    item = wire_item("err#1", "a")
+    transport.call("PutItem", {"TableName": table, "Item": item})
+    failing = {
+        "TableName": table,
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(pk)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    missing = {"TableName": f"{table}-missing", "Key": {"pk": {"S": "x"}}}
+    for operation, request in (("PutItem", failing), ("GetItem", missing)):
+        with pytest.raises(ClientError) as direct:
+            getattr(client, rt._snake_case(operation))(**rt._to_botocore(request))
+        with pytest.raises(ClientError) as through:
+            transport.call(operation, request)
+
+        def comparable(error: ClientError) -> dict[str, Any]:
+            response: dict[str, Any] = dict(error.response)
+            metadata = dict(response.pop("ResponseMetadata"))
+            return {
+                "response": response,
+                "status": metadata["HTTPStatusCode"],
+                "attempts": metadata["RetryAttempts"],
+            }
+
+        assert type(through.value) is type(direct.value)
+        assert comparable(through.value) == comparable(direct.value)
+        assert str(through.value) == str(direct.value)
+        assert rt.raw_error_body(through.value) == rt.raw_error_body(direct.value)
 
 
-def test_batch_operations(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_batch_operations(backend: Backend, table: str, kind: str) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     items = [wire_item("b#1", f"s{i}") for i in range(3)]
     result = transport.call(
         "BatchWriteItem",
@@ -246,8 +310,8 @@ def test_batch_operations(backend: Backend, table: str) -> None:
 
 
 @pytest.mark.needs("transactions")
-def test_transactions(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_transactions(backend: Backend, table: str, kind: str) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     a, b = wire_item("t#1", "a"), wire_item("t#1", "b")
     transport.call(
         "TransactWriteItems",
@@ -304,7 +368,9 @@ def test_transactions(backend: Backend, table: str) -> None:
     assert reasons[1]["Code"] == "None"
 
 
-def test_numbers_round_trip_through_the_server(backend: Backend, table: str) -> None:
+def test_numbers_round_trip_through_the_server(
+    backend: Backend, table: str, kind: str
+) -> None:
     """Our number texts are accepted, and what the server returns parses exactly."""
     w = "Test.n"
     decimals = [
@@ -323,7 +389,7 @@ def test_numbers_round_trip_through_the_server(backend: Backend, table: str) -> 
         | {f"i{i}": {"N": rt.format_int(v, w)} for i, v in enumerate(ints)}
         | {f"f{i}": {"N": rt.format_float(v, w)} for i, v in enumerate(floats)}
     )
-    transport = rt.Transport(backend.client())
+    transport = rt.Transport.from_client(backend.client(), kind)
     key = {"pk": {"S": "num#1"}, "sk": {"S": "a"}}
     transport.call("PutItem", {"TableName": table, "Item": {**key, **values}})
     got = transport.call(
@@ -338,12 +404,18 @@ def test_numbers_round_trip_through_the_server(backend: Backend, table: str) -> 
         assert rt.parse_float(item[f"f{i}"]["N"]) == f
 
 
-def test_unlisted_operation_and_bad_request(backend: Backend, table: str) -> None:
-    transport = rt.Transport(backend.client())
+def test_unlisted_operation_and_bad_request(
+    backend: Backend, table: str, kind: str
+) -> None:
+    transport = rt.Transport.from_client(backend.client(), kind)
     described = transport.call("DescribeTable", {"TableName": table})
     assert described["Table"]["TableName"] == table
-    with pytest.raises(ParamValidationError):
+    # botocore validates parameters before sending; "fast" sends what it is given
+    # (generated code builds only valid requests) and the server refuses it.
+    with pytest.raises((ParamValidationError, ClientError)) as caught:
         transport.call("PutItem", {"Item": {}})
+    if kind == "botocore":
+        assert isinstance(caught.value, ParamValidationError)
 
 
 # --------------------------------------------------------------------------------------
@@ -402,10 +474,10 @@ def _direct_calls(client: DynamoDBClient, table: str, pk: str) -> list[Any]:
 
 
 def test_direct_use_of_the_same_client_is_untouched(
-    backend: Backend, table: str
+    backend: Backend, table: str, kind: str
 ) -> None:
     shared = backend.client()
-    transport = rt.Transport(shared)
+    transport = rt.Transport.from_client(shared, kind)
     transport.call(
         "GetItem", {"TableName": table, "Key": {"pk": {"S": "x"}, "sk": {"S": "y"}}}
     )
@@ -427,31 +499,9 @@ def test_direct_use_of_the_same_client_is_untouched(
     )["Item"]["data"] == {"B": "AA=="}
 
 
-def test_handlers_registered_once_per_client(backend: Backend, table: str) -> None:
+def test_threads_share_a_client(backend: Backend, table: str, kind: str) -> None:
     client = backend.client()
-    transports = [rt.Transport(client) for _ in range(3)]
-    calls: list[bytes] = []
-
-    def count(request: Any, **kwargs: Any) -> None:
-        calls.append(request.body)
-
-    client.meta.events.register("before-send.dynamodb", count)
-    for transport in transports:
-        transport.call(
-            "PutItem", {"TableName": table, "Item": wire_item("once#1", "a")}
-        )
-    assert len(calls) == 3
-    assert all(json.loads(body)["Item"]["data"] == {"B": b64(BLOB)} for body in calls)
-    ids = client.meta.events._emitter._unique_id_handlers  # type: ignore[attr-defined]
-    assert {k for k in ids if str(k).startswith("dynagen")} == {
-        "dynagen-transport-before-sign",
-        "dynagen-transport-before-parse",
-    }
-
-
-def test_threads_share_a_client(backend: Backend, table: str) -> None:
-    client = backend.client()
-    transport = rt.Transport(client)
+    transport = rt.Transport.from_client(client, kind)
     for i in range(4):
         transport.call(
             "PutItem", {"TableName": table, "Item": wire_item("th#1", f"s{i}")}
@@ -511,8 +561,11 @@ def _header(headers: Any, name: str) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def assert_signature_covers_body(prepared: Any, region: str) -> None:
-    """Recompute the SigV4 signature over the prepared request as sent."""
+def assert_signature_covers_body(
+    prepared: Any, region: str, credentials: Credentials | None = None
+) -> None:
+    """Recompute the SigV4 signature over the prepared request as sent (with the dummy
+    credentials unless ``credentials`` are given)."""
     authorization = _header(prepared.headers, "Authorization")
     fields = dict(
         part.strip().split("=", 1) for part in authorization.split(" ", 1)[1].split(",")
@@ -526,18 +579,21 @@ def assert_signature_covers_body(prepared: Any, region: str) -> None:
     request = AWSRequest(
         method=prepared.method, url=prepared.url, data=prepared.body, headers=headers
     )
-    request.context["timestamp"] = headers["X-Amz-Date"]
-    key_id, secret = DUMMY_CREDENTIALS
-    auth = SigV4Auth(Credentials(key_id, secret), "dynamodb", region)
+    request.context["timestamp"] = _header(prepared.headers, "X-Amz-Date")
+    if credentials is None:
+        credentials = Credentials(*DUMMY_CREDENTIALS)
+    auth = SigV4Auth(credentials, "dynamodb", region)
     string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
     assert auth.signature(string_to_sign, request) == fields["Signature"]
 
 
-def test_retry_resends_and_resigns_the_real_body(backend: Backend, table: str) -> None:
+def test_retry_resends_and_resigns_the_real_body(
+    backend: Backend, table: str, kind: str
+) -> None:
     if not backend.dummy_credentials:
         pytest.skip("signature recomputation needs the dummy credentials")
     client = backend.client()
-    transport = rt.Transport(client)
+    transport = rt.Transport.from_client(client, kind)
     attempts: list[Any] = []
 
     def throttle_first_attempt(request: Any, **kwargs: Any) -> AWSResponse | None:
@@ -564,7 +620,9 @@ def test_retry_resends_and_resigns_the_real_body(backend: Backend, table: str) -
     request = {"TableName": table, "Item": item}
     assert transport.call("PutItem", request) == {}
     assert len(attempts) == 2
-    expected = json.dumps(request, separators=(",", ":")).encode()
+    # A before-send handler sees the call: "fast" went through botocore for it.
+    expected = attempts[0].body
+    assert json.loads(expected) == request
     for prepared in attempts:
         assert prepared.body == expected
         assert _header(prepared.headers, "Content-Length") == str(len(expected))
@@ -592,3 +650,290 @@ def test_from_client(
         transport.call("DescribeTable", {"TableName": table})["Table"]["TableName"]
         == table
     )
+
+
+# --------------------------------------------------------------------------------------
+# "fast": its own requests, retries through a fault-injecting proxy, credentials
+# --------------------------------------------------------------------------------------
+
+
+def proxied_client(
+    backend: Backend, proxy: FaultProxy, attempts: int = 6, **config: Any
+) -> DynamoDBClient:
+    """A client of ``backend`` that talks to it through ``proxy``."""
+    retries: Any = {"mode": "standard", "total_max_attempts": attempts}
+    through = Backend(backend.name, proxy.url, backend.region)
+    return through.client(Config(retries=retries, **config))
+
+
+def is_compact(body: bytes) -> bool:
+    """Whether ``body`` is dynagen's compact JSON (botocore's has ``": "``)."""
+    return body.startswith(b'{"TableName":"')
+
+
+def seen_as_prepared(proxy: FaultProxy, seen: Seen) -> Any:
+    return SimpleNamespace(
+        method="POST", url=proxy.url + "/", body=seen.body, headers=seen.headers
+    )
+
+
+def test_fast_sends_its_own_signed_request(backend: Backend, table: str) -> None:
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = proxied_client(backend, proxy)
+        transport = rt.FastTransport(client)
+        assert transport.usable
+        request = {"TableName": table, "Item": wire_item("fast#1", "a")}
+        assert transport.call("PutItem", request) == {}
+        (seen,) = proxy.requests
+        # dynagen's compact JSON, not botocore's serialization (which has spaces)
+        assert seen.body == json.dumps(
+            request, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+        assert seen.headers["X-Amz-Target"] == "DynamoDB_20120810.PutItem"
+        assert seen.headers["Content-Type"] == "application/x-amz-json-1.0"
+        assert_signature_covers_body(seen_as_prepared(proxy, seen), backend.region)
+        got = transport.call(
+            "GetItem",
+            {"TableName": table, "Key": {"pk": {"S": "fast#1"}, "sk": {"S": "a"}}},
+        )
+        assert got["Item"]["data"] == {"B": b64(BLOB)}
+        assert len(proxy.requests) == 2  # one kept-alive connection served both
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        pytest.param((THROTTLE,), id="throttling"),
+        pytest.param((PROVISIONED, ERROR_500), id="provisioned-500"),
+        pytest.param((ERROR_503, DROP, ERROR_500), id="503-drop-500"),
+        pytest.param((DROP, DROP), id="dropped-twice"),
+    ],
+)
+def test_retries_resend_the_same_body(
+    backend: Backend, table: str, kind: str, faults: tuple[str, ...]
+) -> None:
+    """Throttling, 500, 503 and a dropped connection are retried (botocore's standard
+    mode), with the same body bytes on every attempt, until the call succeeds."""
+    with FaultProxy(backend.endpoint_url) as proxy:
+        transport = rt.Transport.from_client(proxied_client(backend, proxy), kind)
+        proxy.script(*faults)
+        request: dict[str, Any] = {
+            "TableName": table,
+            "Item": wire_item("retry#2", "-".join(faults)),
+        }
+        assert transport.call("PutItem", request) == {}
+        bodies = proxy.bodies("PutItem")
+        assert len(bodies) == len(faults) + 1
+        assert len(set(bodies)) == 1
+        assert json.loads(bodies[0]) == request
+        key = {"pk": request["Item"]["pk"], "sk": request["Item"]["sk"]}
+        got = transport.call("GetItem", {"TableName": table, "Key": key})
+        assert got["Item"] == request["Item"]
+
+
+@pytest.mark.parametrize(
+    ("faults", "attempts", "expected"),
+    [
+        pytest.param((ERROR_503,) * 3, 3, ("ClientError", "503", 2), id="503"),
+        pytest.param(
+            (ERROR_500,) * 2, 2, ("ClientError", "InternalServerError", 1), id="500"
+        ),
+        pytest.param(
+            (DENIED,), 3, ("ClientError", "AccessDeniedException", 0), id="denied"
+        ),
+        pytest.param((DROP,) * 2, 2, ("ConnectionClosedError", None, None), id="drop"),
+    ],
+)
+def test_retries_run_out_as_botocore_does(
+    backend: Backend,
+    table: str,
+    kind: str,
+    faults: tuple[str, ...],
+    attempts: int,
+    expected: tuple[str, str | None, int | None],
+) -> None:
+    """Past the client's maximum attempts (or for an error that is not retried) both
+    transports raise what botocore raises, after the same number of requests."""
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = proxied_client(backend, proxy, attempts)
+        transport = rt.Transport.from_client(client, kind)
+        proxy.script(*faults)
+        request = {"TableName": table, "Key": {"pk": {"S": "x"}, "sk": {"S": "y"}}}
+        with pytest.raises(Exception) as caught:
+            transport.call("GetItem", request)
+        name, code, retries = expected
+        error = caught.value
+        assert type(error).__name__ in (name, code)  # modeled ClientError subclasses
+        if code is not None:
+            assert isinstance(error, ClientError)
+            assert error.response["Error"]["Code"] == code
+            assert error.response["ResponseMetadata"]["RetryAttempts"] == retries
+        else:
+            assert isinstance(error, ConnectionClosedError)
+        assert len(proxy.requests) == len(faults)
+        proxy.script()  # nothing left: the next call goes through
+        assert "Item" not in transport.call("GetItem", request)
+
+
+@pytest.mark.needs("transactions")
+def test_transaction_token_kept_on_retries(
+    backend: Backend, table: str, kind: str
+) -> None:
+    with FaultProxy(backend.endpoint_url) as proxy:
+        transport = rt.Transport.from_client(proxied_client(backend, proxy), kind)
+        proxy.script(THROTTLE, ERROR_500)
+        item = wire_item("tx#token", "a")
+        request = {"TransactItems": [{"Put": {"TableName": table, "Item": item}}]}
+        transport.call("TransactWriteItems", request)
+        bodies = [json.loads(b) for b in proxy.bodies("TransactWriteItems")]
+        assert len(bodies) == 3
+        tokens = {body["ClientRequestToken"] for body in bodies}
+        assert len(tokens) == 1
+        assert len(tokens.pop()) == 36  # a UUID
+        assert "ClientRequestToken" not in request  # the caller's dict is untouched
+        given = rt.with_client_request_token("TransactWriteItems", request, "t-1")
+        transport.call("TransactWriteItems", given)
+        assert (
+            json.loads(proxy.bodies("TransactWriteItems")[-1])["ClientRequestToken"]
+            == "t-1"
+        )
+
+
+def test_rotating_credentials_are_used_as_they_change(
+    backend: Backend, table: str, kind: str
+) -> None:
+    """The client's refreshable credentials: every call signs with the credentials
+    in force, refreshed through the client's own credential object."""
+    issued: list[Credentials] = []
+
+    def refresh() -> dict[str, str]:
+        n = len(issued) + 1
+        issued.append(Credentials(f"AKIDROTATE{n}", f"secret-{n}", f"token-{n}"))
+        expiry = datetime.now(timezone.utc) + timedelta(minutes=5)  # always due
+        return {
+            "access_key": f"AKIDROTATE{n}",
+            "secret_key": f"secret-{n}",
+            "token": f"token-{n}",
+            "expiry_time": expiry.isoformat(),
+        }
+
+    session = botocore.session.get_session()
+    session._credentials = RefreshableCredentials.create_from_metadata(  # type: ignore[attr-defined]
+        refresh(), refresh_using=refresh, method="rotating-test"
+    )
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = boto3.Session(botocore_session=session).client(
+            "dynamodb", endpoint_url=proxy.url, region_name=backend.region
+        )
+        transport = rt.Transport.from_client(client, kind)
+        key = {"pk": {"S": "rot#1"}, "sk": {"S": "a"}}
+        for _ in range(3):
+            transport.call("GetItem", {"TableName": table, "Key": key})
+        keys = []
+        for seen in proxy.requests:
+            authorization = seen.headers["Authorization"]
+            key_id = authorization.split("Credential=", 1)[1].split("/", 1)[0]
+            keys.append(key_id)
+            credentials = next(c for c in issued if c.access_key == key_id)
+            assert seen.headers["X-Amz-Security-Token"] == credentials.token
+            assert_signature_covers_body(
+                seen_as_prepared(proxy, seen), backend.region, credentials
+            )
+        assert len(keys) == 3
+        assert len(set(keys)) == 3  # a new key for each call
+
+
+# --------------------------------------------------------------------------------------
+# "fast" steps aside for whatever would see or answer the call
+# --------------------------------------------------------------------------------------
+
+
+def test_fast_steps_aside_while_a_handler_listens(backend: Backend, table: str) -> None:
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = proxied_client(backend, proxy)
+        transport = rt.FastTransport(client)
+        key = {"pk": {"S": "aside#1"}, "sk": {"S": "a"}}
+        request = {"TableName": table, "Key": key}
+        seen_params: list[dict[str, Any]] = []
+
+        def spy(params: dict[str, Any], **kwargs: Any) -> None:
+            seen_params.append(params)
+
+        transport.call("GetItem", request)
+        client.meta.events.register("before-parameter-build.dynamodb.GetItem", spy)
+        transport.call("GetItem", request)
+        transport.call(
+            "PutItem", {"TableName": table, "Item": wire_item("aside#1", "a")}
+        )
+        client.meta.events.unregister("before-parameter-build.dynamodb.GetItem", spy)
+        transport.call("GetItem", request)
+        assert seen_params == [{"TableName": table, "Key": key}]  # the real params
+        compact = [is_compact(body) for body in proxy.bodies("GetItem")]
+        assert compact == [True, False, True]  # fast, botocore, fast again
+        assert is_compact(proxy.bodies("PutItem")[0])  # no handler on PutItem
+
+
+def test_fast_steps_aside_for_a_patched_make_api_call(
+    backend: Backend, table: str
+) -> None:
+    client = backend.client()
+    transport = rt.FastTransport(client)
+    answer = {"Item": {"pk": {"S": "p"}, "sk": {"S": "q"}, "b": {"B": b"\x00\x01"}}}
+    with mock.patch.object(client, "_make_api_call", return_value=answer) as patched:
+        got = transport.call(
+            "GetItem", {"TableName": table, "Key": {"pk": {"S": "p"}, "sk": {"S": "q"}}}
+        )
+    assert got == {"Item": {"pk": {"S": "p"}, "sk": {"S": "q"}, "b": {"B": "AAE="}}}
+    patched.assert_called_once_with(
+        "GetItem",
+        {"TableName": table, "Key": {"pk": {"S": "p"}, "sk": {"S": "q"}}},
+    )
+
+
+def test_fast_is_unusable_behind_a_proxy(
+    backend: Backend, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = backend.client(Config(proxies={"http": "http://127.0.0.1:9"}))
+    assert not rt.FastTransport(client).usable
+    assert rt.FastTransport(backend.client()).usable
+
+
+def test_kind_is_checked() -> None:
+    with pytest.raises(ValueError, match="fast"):
+        rt.Transport.from_client(closed_client_for_kinds(), "quick")
+    with pytest.raises(TypeError):
+        rt.Transport.from_client(closed_client_for_kinds(), None)  # type: ignore[arg-type]
+
+
+def closed_client_for_kinds() -> DynamoDBClient:
+    return Backend("closed", "http://127.0.0.1:9").client()
+
+
+def test_fast_without_orjson(
+    backend: Backend, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard-library codec the fast transport falls back to."""
+    monkeypatch.setattr(rt, "_dumps", rt._dumps_stdlib)
+    monkeypatch.setattr(rt, "_loads", json.loads)
+    transport = rt.FastTransport(backend.client())
+    item = wire_item("stdlib#1", "a")
+    transport.call("PutItem", {"TableName": table, "Item": item})
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    got = transport.call("GetItem", {"TableName": table, "Key": key})
+    assert got["Item"] == item
+
+
+def test_a_connection_closed_while_idle_is_not_reused(
+    backend: Backend, table: str, kind: str
+) -> None:
+    """A kept-alive connection the server closed meanwhile costs no attempt (one
+    attempt allowed here): a new connection is opened instead."""
+    with FaultProxy(backend.endpoint_url) as proxy:
+        client = proxied_client(backend, proxy, attempts=1)
+        transport = rt.Transport.from_client(client, kind)
+        request = {"TableName": table, "Key": {"pk": {"S": "idle"}, "sk": {"S": "a"}}}
+        for _ in range(3):
+            proxy.script(CLOSE_IDLE)
+            assert "Item" not in transport.call("GetItem", request)
+            time.sleep(0.05)  # the close reaches the client
+        assert len(proxy.requests) == 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _runtime as rt
 from .other_repository import OtherRepository
@@ -23,7 +23,11 @@ class Database:
     every table's schema name; ``table_names`` maps a logical table id to a full
     physical name instead (not prefixed). ``cursor_secret`` signs page cursors with
     HMAC-SHA256. ``clock`` returns the current time as an aware UTC ``datetime`` (for
-    ``auto`` attributes). A Database is immutable and may be shared by threads.
+    ``auto`` attributes). ``transport="fast"`` (the default) signs and sends requests
+    itself with the client's credentials, region, endpoint, timeouts and retry
+    settings, and goes through the client for any call a stub, mock or event handler
+    on the client would see; ``transport="botocore"`` always calls the client's own
+    methods. A Database is immutable and may be shared by threads.
     """
 
     __slots__ = (
@@ -45,24 +49,25 @@ class Database:
         table_names: Mapping[str, str] | None = None,
         cursor_secret: bytes | None = None,
         clock: Callable[[], datetime] | None = None,
+        transport: Literal["fast", "botocore"] = "fast",
     ) -> None:
         if cursor_secret is not None and not isinstance(cursor_secret, bytes):
             raise TypeError("cursor_secret must be bytes")
         names = physical_table_names(table_prefix=table_prefix, table_names=table_names)
-        transport = rt.Transport.from_client(client)
+        channel = rt.Transport.from_client(client, transport)
         now = rt.utc_now if clock is None else clock
         setattr_ = object.__setattr__
-        setattr_(self, "_transport", transport)
+        setattr_(self, "_transport", channel)
         setattr_(self, "cursor_secret", cursor_secret)
         setattr_(
             self,
             "other",
-            OtherRepository(transport, names["Things"], now, cursor_secret),
+            OtherRepository(channel, names["Things"], now, cursor_secret),
         )
         setattr_(
             self,
             "thing",
-            ThingRepository(transport, names["Things"], now, cursor_secret),
+            ThingRepository(channel, names["Things"], now, cursor_secret),
         )
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -1,0 +1,54 @@
+"""The fast transport's JSON: orjson when installed, else the standard library, with
+the same request bytes either way (so nothing sent depends on what is installed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import pytest
+from dynagen import _runtime as rt
+from hypothesis import given
+from hypothesis import strategies as st
+
+# What a wire-form request holds: str keys; str, bool, int, None, lists and maps.
+# (Lone surrogates are refused before a request is built: see check_str.)
+text = st.text(st.characters(codec="utf-8"))
+scalars = st.one_of(text, st.booleans(), st.none(), st.integers(-(2**63), 2**63 - 1))
+requests = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(text, requests, max_size=5))
+def test_request_bytes_do_not_depend_on_orjson(request: dict[str, Any]) -> None:
+    body = rt._dumps_stdlib(request)
+    assert body == orjson.dumps(request)
+    assert json.loads(body) == request
+
+
+@given(st.dictionaries(text, requests, max_size=5))
+def test_responses_read_alike(body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()  # ASCII-escaped, as servers may send it
+    assert rt._loads_orjson(data) == json.loads(data) == body
+
+
+def test_a_lone_surrogate_escape_still_reads() -> None:
+    data = b'{"Item":{"s":{"S":"\\ud800"}}}'
+    assert rt._loads_orjson(data) == {"Item": {"s": {"S": "\ud800"}}}
+
+
+def test_orjson_is_used_when_installed() -> None:
+    assert rt._dumps is orjson.dumps
+    assert rt._loads is rt._loads_orjson
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[1,"])
+def test_malformed_bodies_raise_value_error(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        rt._loads_orjson(data)
