@@ -2015,7 +2015,7 @@ class FastTransport(Transport):
         try:
             model = raw.meta.service_model.operation_model(operation)
             url = raw._resolve_endpoint_ruleset(model, request, {})[0]
-        except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
+        except Exception:  # noqa: BLE001, S110 (botocore's static endpoint applies)
             pass
         parts = urlsplit(url)
         host = parts.netloc
