@@ -46,6 +46,7 @@ def document_paths() -> list[Path]:
     so they are left out.
     """
     examples = sorted([*ROOT.glob("schemas/*.yaml"), *ROOT.glob("schemas/*.yml")])
+    examples += sorted(ROOT.glob("tests/*/schema.yaml"))  # the suites' own models
     cases = sorted(
         p
         for p in ROOT.glob("tests/cases/**/schema.yaml")

@@ -173,25 +173,33 @@ class DynagenError(Exception):
 class ConditionFailedError(DynagenError):
     """A conditional write failed.
 
-    ``item`` is the decoded old item when DynamoDB returned it
-    (``ReturnValuesOnConditionCheckFailure=ALL_OLD``), else ``None``.
+    ``entity`` is the entity's name and ``key`` the item's ``<Entity>Key`` (the message
+    names both); ``item`` is the decoded old item when DynamoDB returned it
+    (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) or one read told it, else ``None``.
     """
 
     def __init__(
         self,
         message: str = "the condition of the write failed",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.entity = entity
+        self.key = key
         self.item = item
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_error, (type(self), self.message, {"item": self.item}))
+        state = {"entity": self.entity, "key": self.key, "item": self.item}
+        return (_rebuild_error, (type(self), self.message, state))
 
     def __str__(self) -> str:
-        return self.message
+        if self.entity is None and self.key is None:
+            return self.message
+        return f"{self.message}: {self.entity} {self.key!r}"
 
 
 class AlreadyExistsError(ConditionFailedError):
@@ -201,9 +209,11 @@ class AlreadyExistsError(ConditionFailedError):
         self,
         message: str = "an item with this key already exists",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
-        super().__init__(message, item=item)
+        super().__init__(message, entity=entity, key=key, item=item)
 
 
 class VersionConflictError(ConditionFailedError):
@@ -213,9 +223,11 @@ class VersionConflictError(ConditionFailedError):
         self,
         message: str = "the stored item has another version",
         *,
+        entity: str | None = None,
+        key: object | None = None,
         item: object | None = None,
     ) -> None:
-        super().__init__(message, item=item)
+        super().__init__(message, entity=entity, key=key, item=item)
 
 
 class NotFoundError(DynagenError):
@@ -2011,12 +2023,12 @@ class FastTransport(Transport):
         if found is not None:
             return found
         raw: Any = self.client
-        url: str = raw.meta.endpoint_url
+        url: str
         try:
             model = raw.meta.service_model.operation_model(operation)
             url = raw._resolve_endpoint_ruleset(model, request, {})[0]
-        except Exception:  # noqa: BLE001, S110 (botocore's static endpoint applies)
-            pass
+        except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
+            url = raw.meta.endpoint_url
         parts = urlsplit(url)
         host = parts.netloc
         if parts.port is not None and (
@@ -2798,6 +2810,44 @@ def is_condition_failure(error: ClientError) -> bool:
     """Whether ``error`` is DynamoDB's ConditionalCheckFailedException."""
     code: object = error.response.get("Error", {}).get("Code")
     return code == "ConditionalCheckFailedException"
+
+
+def map_key(value: object, where: str) -> str:
+    """A map key given at run time (``counts.{kind}``): a non-empty ``str``."""
+    if type(value) is not str:
+        raise TypeError(f"{where}: expected a str map key, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{where}: a map key cannot be empty")
+    return value
+
+
+def is_invalid_document_path(error: ClientError) -> bool:
+    """Whether ``error`` is DynamoDB's refusal of an update that writes below an
+    attribute the item lacks (``SET m.k = ...`` where ``m`` is missing)."""
+    details = error.response.get("Error", {})
+    message = str(details.get("Message", ""))
+    return (
+        details.get("Code") == "ValidationException"
+        and "document path provided in the update expression is invalid" in message
+    )
+
+
+def update_filling_defaults(
+    transport: Transport, request: dict[str, Any], fill: dict[str, Any]
+) -> dict[str, Any]:
+    """Send the UpdateItem ``request``; if DynamoDB refuses it because the item lacks an
+    attribute with a default that the update writes into (an item written by other code,
+    or before the attribute existed), store those defaults with the UpdateItem ``fill``
+    (``SET m = if_not_exists(m, :default)``, only on an existing item: the item reads
+    the same before and after) and send ``request`` again. DynamoDB refuses both in one
+    expression (overlapping paths), and this costs a request only on such items."""
+    try:
+        return transport.call("UpdateItem", request)
+    except ClientError as error:
+        if not is_invalid_document_path(error):
+            raise
+    transport.call("UpdateItem", fill)
+    return transport.call("UpdateItem", request)
 
 
 def stored_item_after_failure(

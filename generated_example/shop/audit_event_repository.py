@@ -228,7 +228,9 @@ class AuditEventRepository:
             key = audit_event_key_item(entity_id=new.entity_id, event_id=new.event_id)
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_audit_event(old)
+                entity="AuditEvent",
+                key=self.key(entity_id=new.entity_id, event_id=new.event_id),
+                item=None if old is None else decode_audit_event(old),
             ) from error
         return decode_audit_event(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -321,7 +323,11 @@ class AuditEventRepository:
                 raise rt.NotFoundError(
                     key=self.key(entity_id=entity_id, event_id=event_id)
                 ) from error
-            raise rt.VersionConflictError(item=decode_audit_event(old)) from error
+            raise rt.VersionConflictError(
+                entity="AuditEvent",
+                key=self.key(entity_id=entity_id, event_id=event_id),
+                item=decode_audit_event(old),
+            ) from error
         return decode_audit_event(response["Attributes"])
 
     def delete(

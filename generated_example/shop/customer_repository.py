@@ -197,7 +197,9 @@ class CustomerRepository:
             key = customer_key_item(customer_id=new.customer_id)
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_customer(old)
+                entity="Customer",
+                key=self.key(customer_id=new.customer_id),
+                item=None if old is None else decode_customer(old),
             ) from error
         return decode_customer(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -234,7 +236,11 @@ class CustomerRepository:
                 raise rt.NotFoundError(
                     key=self.key(customer_id=new.customer_id)
                 ) from error
-            raise rt.VersionConflictError(item=decode_customer(old)) from error
+            raise rt.VersionConflictError(
+                entity="Customer",
+                key=self.key(customer_id=new.customer_id),
+                item=decode_customer(old),
+            ) from error
         return decode_customer(wire)
 
     def update(
@@ -256,6 +262,7 @@ class CustomerRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
+        now = self._clock()
         names: dict[str, str] = {"#pk": "pk"}
         values: dict[str, Any] = {}
         sets: list[str] = []
@@ -301,15 +308,11 @@ class CustomerRepository:
             values[":points"] = {"N": rt.format_int(points, "Customer.points")}
         if email is not rt.UNSET:
             names["#gsi1pk"] = "gsi1pk"
-            names["#gsi1sk"] = "gsi1sk"
-            sets.append("#gsi1pk = :__gsi1pk")
-            values[":__gsi1pk"] = {
+            sets.append("#gsi1pk = :__k_gsi1pk")
+            values[":__k_gsi1pk"] = {
                 "S": "EMAIL#"
                 + rt.escape_key_text(rt.check_str(email, "Customer.email"))
             }
-            sets.append("#gsi1sk = :__c_gsi1sk")
-            values[":__c_gsi1sk"] = {"S": "CUSTOMER"}
-        now = self._clock()
         names["#updated_at"] = "updated_at"
         sets.append("#updated_at = :__updated_at")
         values[":__updated_at"] = {"S": rt.format_datetime(now, "Customer.updated_at")}
@@ -345,7 +348,11 @@ class CustomerRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
-            raise rt.VersionConflictError(item=decode_customer(old)) from error
+            raise rt.VersionConflictError(
+                entity="Customer",
+                key=self.key(customer_id=customer_id),
+                item=decode_customer(old),
+            ) from error
         return decode_customer(response["Attributes"])
 
     def add_points(
@@ -409,8 +416,14 @@ class CustomerRepository:
                 raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
             stored = decode_customer(old)
             if expected_version is not None and stored.version != expected_version:
-                raise rt.VersionConflictError(item=stored) from error
-            raise rt.ConditionFailedError(item=stored) from error
+                raise rt.VersionConflictError(
+                    entity="Customer",
+                    key=self.key(customer_id=customer_id),
+                    item=stored,
+                ) from error
+            raise rt.ConditionFailedError(
+                entity="Customer", key=self.key(customer_id=customer_id), item=stored
+            ) from error
         return decode_customer(response["Attributes"])
 
     def delete(
@@ -450,7 +463,11 @@ class CustomerRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(customer_id=customer_id)) from error
-            raise rt.VersionConflictError(item=decode_customer(old)) from error
+            raise rt.VersionConflictError(
+                entity="Customer",
+                key=self.key(customer_id=customer_id),
+                item=decode_customer(old),
+            ) from error
         old_item = response.get("Attributes")
         return None if old_item is None else decode_customer(old_item)
 

@@ -293,7 +293,13 @@ class OrderRepository:
             )
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_order(old)
+                entity="Order",
+                key=self.key(
+                    customer_id=new.customer_id,
+                    created_at=rt.required(new.created_at, "Order.created_at"),
+                    order_id=new.order_id,
+                ),
+                item=None if old is None else decode_order(old),
             ) from error
         return decode_order(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -366,8 +372,8 @@ class OrderRepository:
                 }
         if status is not rt.UNSET:
             names["#gsi3pk"] = "gsi3pk"
-            sets.append("#gsi3pk = :__gsi3pk")
-            values[":__gsi3pk"] = {
+            sets.append("#gsi3pk = :__k_gsi3pk")
+            values[":__k_gsi3pk"] = {
                 "S": "STATUS#"
                 + rt.escape_key_text(rt.enum_value(status, OrderStatus, "Order.status"))
             }
@@ -415,7 +421,13 @@ class OrderRepository:
                         order_id=order_id,
                     )
                 ) from error
-            raise rt.VersionConflictError(item=decode_order(old)) from error
+            raise rt.VersionConflictError(
+                entity="Order",
+                key=self.key(
+                    customer_id=customer_id, created_at=created_at, order_id=order_id
+                ),
+                item=decode_order(old),
+            ) from error
         return decode_order(response["Attributes"])
 
     def delete(

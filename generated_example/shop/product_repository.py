@@ -297,7 +297,9 @@ class ProductRepository:
             key = product_key_item(sku=new.sku)
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_product(old)
+                entity="Product",
+                key=self.key(sku=new.sku),
+                item=None if old is None else decode_product(old),
             ) from error
         return decode_product(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -332,7 +334,11 @@ class ProductRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(sku=new.sku)) from error
-            raise rt.VersionConflictError(item=decode_product(old)) from error
+            raise rt.VersionConflictError(
+                entity="Product",
+                key=self.key(sku=new.sku),
+                item=decode_product(old),
+            ) from error
         return decode_product(wire)
 
     def update(
@@ -356,6 +362,7 @@ class ProductRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
+        now = self._clock()
         names: dict[str, str] = {"#pk": "pk"}
         values: dict[str, Any] = {}
         sets: list[str] = []
@@ -414,21 +421,20 @@ class ProductRepository:
                 }
         if category is not rt.UNSET:
             names["#gsi2pk"] = "gsi2pk"
-            sets.append("#gsi2pk = :__gsi2pk")
-            values[":__gsi2pk"] = {
+            sets.append("#gsi2pk = :__k_gsi2pk")
+            values[":__k_gsi2pk"] = {
                 "S": "CATEGORY#"
                 + rt.escape_key_text(rt.check_str(category, "Product.category"))
             }
         if price_cents is not rt.UNSET:
             names["#gsi2sk"] = "gsi2sk"
-            sets.append("#gsi2sk = :__gsi2sk")
-            values[":__gsi2sk"] = {
+            sets.append("#gsi2sk = :__k_gsi2sk")
+            values[":__k_gsi2sk"] = {
                 "S": "PRICE#"
                 + rt.format_padded_int(price_cents, 10, "Product.price_cents")
                 + "#"
                 + rt.escape_key_text(rt.check_str(sku, "Product.sku"))
             }
-        now = self._clock()
         names["#updated_at"] = "updated_at"
         sets.append("#updated_at = :__updated_at")
         values[":__updated_at"] = {"S": rt.format_datetime(now, "Product.updated_at")}
@@ -464,7 +470,11 @@ class ProductRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(sku=sku)) from error
-            raise rt.VersionConflictError(item=decode_product(old)) from error
+            raise rt.VersionConflictError(
+                entity="Product",
+                key=self.key(sku=sku),
+                item=decode_product(old),
+            ) from error
         return decode_product(response["Attributes"])
 
     def reserve_stock(
@@ -532,8 +542,12 @@ class ProductRepository:
                 raise rt.NotFoundError(key=self.key(sku=sku)) from error
             stored = decode_product(old)
             if expected_version is not None and stored.version != expected_version:
-                raise rt.VersionConflictError(item=stored) from error
-            raise rt.ConditionFailedError(item=stored) from error
+                raise rt.VersionConflictError(
+                    entity="Product", key=self.key(sku=sku), item=stored
+                ) from error
+            raise rt.ConditionFailedError(
+                entity="Product", key=self.key(sku=sku), item=stored
+            ) from error
         return decode_product(response["Attributes"])
 
     def restock(
@@ -592,8 +606,12 @@ class ProductRepository:
                 raise rt.NotFoundError(key=self.key(sku=sku)) from error
             stored = decode_product(old)
             if expected_version is not None and stored.version != expected_version:
-                raise rt.VersionConflictError(item=stored) from error
-            raise rt.ConditionFailedError(item=stored) from error
+                raise rt.VersionConflictError(
+                    entity="Product", key=self.key(sku=sku), item=stored
+                ) from error
+            raise rt.ConditionFailedError(
+                entity="Product", key=self.key(sku=sku), item=stored
+            ) from error
         return decode_product(response["Attributes"])
 
     def set_price(
@@ -660,8 +678,12 @@ class ProductRepository:
                 raise rt.NotFoundError(key=self.key(sku=sku)) from error
             stored = decode_product(old)
             if expected_version is not None and stored.version != expected_version:
-                raise rt.VersionConflictError(item=stored) from error
-            raise rt.ConditionFailedError(item=stored) from error
+                raise rt.VersionConflictError(
+                    entity="Product", key=self.key(sku=sku), item=stored
+                ) from error
+            raise rt.ConditionFailedError(
+                entity="Product", key=self.key(sku=sku), item=stored
+            ) from error
         return decode_product(response["Attributes"])
 
     def delete(
@@ -701,7 +723,11 @@ class ProductRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(sku=sku)) from error
-            raise rt.VersionConflictError(item=decode_product(old)) from error
+            raise rt.VersionConflictError(
+                entity="Product",
+                key=self.key(sku=sku),
+                item=decode_product(old),
+            ) from error
         old_item = response.get("Attributes")
         return None if old_item is None else decode_product(old_item)
 

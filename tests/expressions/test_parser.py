@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dynagen.model.expressions import (
     ExpressionError,
+    ast,
     parse_condition,
     parse_projection,
     parse_update,
@@ -240,7 +241,10 @@ def test_projection() -> None:
 
 # --- errors ---------------------------------------------------------------------------
 
-LITERAL = ("literal values are not allowed in expressions", "use a :parameter")
+LITERAL = (
+    "a literal value cannot stand here",
+    "use an attribute path, or a literal only where a value is compared or set",
+)
 OPERAND = "expected an attribute path, a :parameter or size()"
 END = "the end of the expression"
 COMPARISON = "expected a comparison (=, <>, <, <=, >, >=), BETWEEN or IN"
@@ -251,10 +255,14 @@ KEYWORD_HINT = "'{}' is a keyword, so no attribute can be named so here"
     ("text", "offset", "message", "hint"),
     [
         # lexer
-        ("a = 'x'", 4, *LITERAL),
-        ('a = "x"', 4, *LITERAL),
-        ("a = 5", 4, *LITERAL),
-        ("a = 1.5", 4, *LITERAL),
+        (
+            'a = "x"',
+            4,
+            "a string literal is written in single quotes",
+            "as in 'closed'",
+        ),
+        ("a = 'x", 4, "unclosed string literal", "close it with '"),
+        ("size(3) > :n", 5, *LITERAL),
         (
             "a = :",
             5,
@@ -379,7 +387,6 @@ KEYWORD_HINT = "'{}' is a keyword, so no attribute can be named so here"
             "expected ')' to close attribute_exists(, found ','",
             None,
         ),
-        ("attribute_type(a, 'S')", 18, *LITERAL),
         (
             "attribute_type(a, b)",
             18,
@@ -398,7 +405,6 @@ KEYWORD_HINT = "'{}' is a keyword, so no attribute can be named so here"
             "expected an attribute path or a :parameter, found 'size'",
             None,
         ),
-        ("contains(a, 3)", 12, *LITERAL),
         ("size(:a) > :n", 5, "expected an attribute path, found ':a'", None),
         ("size(a, b) > :n", 6, "expected ')' to close size(, found ','", None),
     ],
@@ -437,8 +443,6 @@ def test_condition_errors(
         ("SET", 3, f"expected an attribute path, found {END}", None),
         ("SET a = :b, ", 12, f"expected an attribute path, found {END}", None),
         ("SET a :b", 6, "expected '=' after 'a', found ':b'", None),
-        ("SET a = 1", 8, *LITERAL),
-        ("SET a = 'one'", 8, *LITERAL),
         (
             "SET a = :b c = :d",
             11,
@@ -495,7 +499,6 @@ def test_condition_errors(
             f"expected ')' to close list_append(, found {END}",
             None,
         ),
-        ("ADD a 1", 6, *LITERAL),
         ("ADD a b", 6, "expected a :parameter after 'a', found 'b'", None),
         ("DELETE a", 8, f"expected a :parameter after 'a', found {END}", None),
         ("REMOVE :a", 7, "expected an attribute path, found ':a'", None),
@@ -574,3 +577,35 @@ def test_errors_report_the_first_problem_in_reading_order() -> None:
     with pytest.raises(ExpressionError) as caught:
         parse_condition("a = = 'x'")
     assert caught.value.offset == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "literals"),
+    [
+        ("a = 'x'", ["'x'"]),
+        ("a = 5 AND b <> -1.5", ["5", "-1.5"]),
+        ("a = true OR b = false", ["true", "false"]),
+        ("contains(a, 3)", ["3"]),
+        ("a BETWEEN 1 AND :b", ["1"]),
+    ],
+)
+def test_condition_literals_are_parameters_holding_their_text(
+    text: str, literals: list[str]
+) -> None:
+    found = [p for p in ast.params(parse_condition(text)) if p.literal is not None]
+    assert [p.literal for p in found] == literals
+    assert all(p.name == f"literal@{p.offset}" for p in found)
+
+
+def test_update_literals_and_map_keys() -> None:
+    tree = parse_update(
+        "SET c.{kind} = if_not_exists(c.{kind}, 0) + 1, s = 'closed', t = a - 1 ADD n 1"
+    )
+    assert tree.set[0].path.segments == ("c", "{kind}")
+    values = [p.literal for p in ast.params(tree)]
+    assert values == ["0", "1", "'closed'", "1", "1"]
+    arithmetic = tree.set[2].value
+    assert isinstance(arithmetic, ast.Arithmetic) and arithmetic.op == "-"
+    assert tree.add[0].value.literal == "1"
+    true_path = parse_update("SET a = true.b")  # an attribute called `true`
+    assert isinstance(true_path.set[0].value, ast.Path)

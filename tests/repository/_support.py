@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +17,9 @@ from tests.backends import (
     DEFAULT_REGION,
     DUMMY_CREDENTIALS,
     Backend,
+    delete_tables_with_prefix,
     free_port,
+    new_table_prefix,
     wait_active,
 )
 
@@ -107,6 +111,22 @@ def customer_key(customer_id: str) -> dict[str, Any]:
 
 def product_key(sku: str) -> dict[str, Any]:
     return {"pk": {"S": f"PRODUCT#{sku}"}, "sk": {"S": "PRODUCT"}}
+
+
+@contextmanager
+def schema_tables(
+    backend: Backend, tables: Any
+) -> Iterator[tuple[DynamoDBClient, str, dict[str, str]]]:
+    """The tables of a generated ``tables`` module on ``backend`` under a fresh prefix:
+    (client, prefix, logical id -> physical name); deleted, and the client closed, after.
+    """
+    prefix = new_table_prefix()
+    client = backend.client()
+    try:
+        yield client, prefix, create_schema_tables(client, tables, prefix)
+    finally:
+        delete_tables_with_prefix(client, prefix)
+        client.close()
 
 
 def create_schema_tables(

@@ -27,8 +27,6 @@ from dynagen.pipeline import compile_schema
 
 from tests.backends import (
     Backend,
-    delete_tables_with_prefix,
-    new_table_prefix,
 )
 from tests.generated_package import imported_package
 from tests.repository._support import (
@@ -36,7 +34,7 @@ from tests.repository._support import (
     Shop,
     ShopTables,
     closed_client,
-    create_schema_tables,
+    schema_tables,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -98,14 +96,8 @@ def tables_module(shop_build: Shop) -> Any:
 @pytest.fixture(scope="session")
 def shop_tables(backend: Backend, shop_build: Shop) -> Iterator[ShopTables]:
     """The schema's tables on ``backend``, created once, deleted at session end."""
-    prefix = new_table_prefix()
-    client = backend.client()
-    try:
-        names = create_schema_tables(client, shop_build.tables, prefix)
+    with schema_tables(backend, shop_build.tables) as (client, prefix, names):
         yield ShopTables(backend, client, prefix, names)
-    finally:
-        delete_tables_with_prefix(client, prefix)
-        client.close()
 
 
 @pytest.fixture

@@ -756,6 +756,8 @@ class ModelBuilder:
                 update_spec["update"],
                 update_spec.get("condition"),
                 update_spec.get("doc"),
+                touch=update_spec.get("touch", True),
+                upsert=update_spec.get("upsert", False),
             )
             if isinstance(compiled, Located):
                 self.error_in_string(

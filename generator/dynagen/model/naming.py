@@ -54,15 +54,27 @@ def enum_member_name(value: str) -> str:
     return name
 
 
-def isort_key(name: str) -> tuple[int, str, str]:
+Natural = tuple[tuple[int, int, str], ...]
+
+
+def natural(text: str) -> Natural:
+    """ruff's natural order: runs of digits compare as numbers (``E2`` before ``E10``);
+    digits sort before the letters and ``_`` of an identifier."""
+    return tuple(
+        (0, int(run), "") if run.isdigit() else (1, 0, run)
+        for run in re.findall(r"[0-9]+|[^0-9]+", text)
+    )
+
+
+def isort_key(name: str) -> tuple[int, Natural, str]:
     """isort's order-by-type: CONSTANTS, then Classes, then functions and variables."""
     if name.isupper():
-        return (0, name.lower(), name)
-    return (1 if name[:1].isupper() else 2, name.lower(), name)
+        return (0, natural(name.lower()), name)
+    return (1 if name[:1].isupper() else 2, natural(name.lower()), name)
 
 
-def dunder_all_key(name: str) -> tuple[int, str]:
+def dunder_all_key(name: str) -> tuple[int, Natural]:
     """ruff's RUF022 order for ``__all__``: like :func:`isort_key` but case-sensitive."""
     if name.isupper():
-        return (0, name)
-    return (1 if name[:1].isupper() else 2, name)
+        return (0, natural(name))
+    return (1 if name[:1].isupper() else 2, natural(name))

@@ -21,6 +21,7 @@ from dynagen.model.expressions import (
     compile_condition,
     parse_condition,
 )
+from dynagen.model.literals import LiteralValue, split_literals
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
     Bound,
@@ -114,6 +115,7 @@ def plan_query(
         all_candidates = chosen
     placeholders = Placeholders()
     param_types: dict[str, ParamType] = {}
+    literals: tuple[LiteralValue, ...] = ()
     partition = sort = None
     key_expression = None
     key_values: list[tuple[str, int]] = []
@@ -121,7 +123,9 @@ def plan_query(
     if isinstance(key_text, str):
         try:
             tree = parse_condition(key_text)
+            refuse_in_queries(tree, "a key condition")
             param_types.update(check_condition(tree, resolver))
+            param_types, literals = split_literals([tree], param_types)
             terms = key_terms(tree)
             candidate, partition, sort = select(entity, all_candidates, terms)
         except ExpressionError as error:
@@ -132,9 +136,12 @@ def plan_query(
     if isinstance(filter_text, str):
         try:
             filter_tree = parse_condition(filter_text)
+            refuse_in_queries(filter_tree, "a filter")
             param_types.update(
                 check_condition(filter_tree, resolver, known=param_types)
             )
+            param_types, filter_literals = split_literals([filter_tree], param_types)
+            literals += filter_literals
             check_filter_keys(entity, index, filter_tree, resolver)
             check_filter_projected(entity, index, filter_tree, resolver)
             filter_compiled = compile_condition(
@@ -183,7 +190,21 @@ def plan_query(
         type_filter=type_filter,
         descending=spec.get("order") == "desc",
         consistent=consistent,
+        literals=literals,
     )
+
+
+def refuse_in_queries(tree: ast.Condition, what: str) -> None:
+    """Map keys from parameters are for declared updates and conditions: raise at the
+    first one."""
+    for path in ast.paths(tree):
+        for i, segment in enumerate(path.segments):
+            if isinstance(segment, str) and segment.startswith("{"):
+                raise ExpressionError(
+                    f"a map key from a parameter cannot be used in {what}",
+                    path.segment_offset(i),
+                    "name the map key in the path",
+                )
 
 
 def _named(placeholders: Placeholders) -> list[tuple[str, str]]:

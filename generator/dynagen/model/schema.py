@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from dynagen.model.literals import LiteralValue
 from dynagen.model.templates import KeyTemplate
 from dynagen.model.types import AttrType
 
@@ -225,7 +226,8 @@ class DerivedKeyWrite:
     value_placeholder: str | None  # None: the update removes it
     fields: tuple[
         tuple[str, str], ...
-    ]  # template field → "param:<name>" or "key:<name>"
+    ]  # template field → "param:<name>" or "<Known>:<field>" (see model.derived)
+    keep: bool = False  # if_not_exists: an upsert's value for a new item only
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,16 @@ class DeclaredUpdate:
     updated: tuple[
         tuple[str, str], ...
     ]  # (value placeholder, attribute) of auto: updated
+    needs_version: bool = False  # a derived key names the version: expected_version
+    fills: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (name placeholder, value placeholder, attribute): defaults it writes into
+    touch: bool = True  # steps the version and auto: updated
+    upsert: bool = False  # creates a missing item
+    upsert_values: tuple[
+        tuple[str, str], ...
+    ] = ()  # value placeholder → "type", "<Known>:<attribute>"
+    literals: tuple[LiteralValue, ...] = ()  # literal values, sent as placeholders
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
@@ -307,6 +319,7 @@ class QueryPlan:
     key_prefix: tuple[str, str] | None = (
         None  # (key attribute, literal) a scan filters on
     )
+    literals: tuple[LiteralValue, ...] = ()  # literal values of key and filter
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dynagen.model.derived import (
+    Known,
+    derived_groups,
+    field_knowledge,
+    stepped_fields,
+    touched_groups,
+)
 from dynagen.model.expressions import (
     CompiledUpdate,
     ExpressionError,
@@ -22,13 +29,14 @@ from dynagen.model.expressions import (
     parse_condition,
     parse_update,
 )
+from dynagen.model.expressions.ast import Update
+from dynagen.model.literals import map_key_params, split_literals
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
     Attribute,
     DeclaredUpdate,
     DerivedKeyWrite,
     Entity,
-    KeySource,
     Parameter,
     TypeDef,
 )
@@ -99,8 +107,16 @@ def build_update(
     update_text: str,
     condition_text: str | None,
     doc: str | None,
+    *,
+    touch: bool = True,
+    upsert: bool = False,
 ) -> DeclaredUpdate | Located:
-    """Compile one declared update of ``entity``, or say where it is wrong."""
+    """Compile one declared update of ``entity``, or say where it is wrong.
+
+    ``touch=False``: the version and ``auto: updated`` are left as they are.
+    ``upsert=True``: a missing item is created (the key fields, the type attribute,
+    ``auto`` times, the version and defaults written through ``if_not_exists``, and
+    the derived keys of what the update does not touch computed for a new item)."""
     resolver = resolver_for(entity.attributes, types)
     stored: Callable[[tuple[str | int, ...]], str] = resolver.stored_name
     field = "update"
@@ -116,6 +132,16 @@ def build_update(
                 **check_condition(condition_tree, resolver, known=param_types),
             }
         field = "update"
+        literals = split_literals([tree], param_types)[1]
+        keys = map_key_params([tree], param_types)
+        if condition_tree is not None:
+            field = "condition"
+            literals += split_literals([condition_tree], param_types)[1]
+            keys.update(map_key_params([condition_tree], {**param_types, **keys}))
+        field = "update"
+        taken = {literal.name for literal in literals}
+        param_types = {n: t for n, t in param_types.items() if n not in taken}
+        param_types.update(keys)
         defaults = {
             a.name: f":__d_{a.name}" for a in entity.attributes if _default_usable(a)
         }
@@ -145,36 +171,62 @@ def build_update(
             names.update(compiled_condition.names)
             values.update(compiled_condition.params)
         field = "update"
-        derived = derived_writes(entity, compiled, placeholders, update_text)
+        derived = derived_writes(entity, compiled, placeholders, update_text, touch)
     except ExpressionError as error:
         return Located(field, error.offset, error.message, error.hint)
     if isinstance(derived, Located):
         return derived
+    fills = written_into_defaults(entity, tree)
+    upserted: list[UpsertWrite] = []
+    if upsert:
+        if fills:
+            return Located(
+                "update",
+                max(update_text.find(fills[0]), 0),
+                f"an upsert cannot write into '{fills[0]}', which a new item lacks",
+                "set the whole attribute, or drop `upsert`",
+            )
+        new_item = upsert_writes(entity, compiled, placeholders, touch)
+        if isinstance(new_item, Located):
+            return new_item
+        upserted, kept = new_item
+        derived = [*derived, *kept]
     extra_sets: list[str] = []
     extra_removes: list[str] = []
     for write in derived:
         names[write.placeholder] = write.source.attribute.name
         if write.value_placeholder is None:
             extra_removes.append(write.placeholder)
+        elif write.keep:
+            extra_sets.append(
+                f"{write.placeholder} = if_not_exists({write.placeholder}, "
+                f"{write.value_placeholder})"
+            )
         else:
             extra_sets.append(f"{write.placeholder} = {write.value_placeholder}")
+    upsert_values = []
+    for extra in upserted:
+        names[extra.placeholder] = extra.stored_name
+        extra_sets.append(extra.clause)
+        upsert_values.append((extra.value_placeholder, extra.origin))
     updated = []
     for attribute in entity.attributes:
-        if attribute.auto == "updated":
+        if attribute.auto == "updated" and touch:
             placeholder = placeholders.name(attribute.stored_name)
             names[placeholder] = attribute.stored_name
             extra_sets.append(f"{placeholder} = :__{attribute.name}")
             updated.append((f":__{attribute.name}", attribute.name))
     version = entity.version_attribute
     version_placeholder = None
-    if version is not None:
+    if version is not None and touch:
         version_placeholder = placeholders.name(version.stored_name)
         names[version_placeholder] = version.stored_name
         extra_sets.append(
             f"{version_placeholder} = if_not_exists({version_placeholder}, :__zero) + :__one"
         )
     key_placeholder = placeholders.name(entity.table.partition_key.name)
-    names[key_placeholder] = entity.table.partition_key.name
+    if not upsert:  # the existence check (an upsert has none)
+        names[key_placeholder] = entity.table.partition_key.name
     expression = join_update(
         [*compiled.set_actions, *extra_sets],
         [*compiled.remove_actions, *extra_removes],
@@ -201,10 +253,131 @@ def build_update(
         key_placeholder=key_placeholder,
         version_placeholder=version_placeholder,
         updated=tuple(updated),
+        fills=tuple((f"#f{i}", f":f{i}", name) for i, name in enumerate(fills)),
+        touch=touch,
+        upsert=upsert,
+        literals=literals,
+        upsert_values=tuple(upsert_values),
+        needs_version=any(
+            origin.startswith("version:") for w in derived for _, origin in w.fields
+        ),
     )
 
 
 _NUMBERS = (ScalarType("int"), ScalarType("float"), ScalarType("decimal"))
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertWrite:
+    """A SET action an upsert adds so that a new item is whole."""
+
+    placeholder: str  # the attribute's name placeholder
+    stored_name: str
+    clause: str  # "#n3 = if_not_exists(#n3, :__u0)"
+    value_placeholder: str
+    origin: str  # "type", "key:<attr>", "now:<attr>", "default:<attr>" or "one:<attr>"
+
+
+def upsert_writes(
+    entity: Entity, compiled: CompiledUpdate, placeholders: Placeholders, touch: bool
+) -> tuple[list[UpsertWrite], list[DerivedKeyWrite]] | Located:
+    """What an upsert writes besides the update so that a new item is whole: the type
+    attribute, key fields, ``auto`` times, the version and defaults (the last ones
+    through ``if_not_exists``, which keeps an existing item's), and each derived key the
+    update does not rewrite, as a new item would have it (also ``if_not_exists``)."""
+    written = {*compiled.writes, *compiled.removes}
+    key_fields = {a.name for a in entity.key_fields}
+    writes: list[UpsertWrite] = []
+    new_item: dict[str, Known] = {}
+
+    def add(stored_name: str, origin: str, keep: bool) -> None:
+        placeholder = placeholders.name(stored_name)
+        value = f":__u{len(writes)}"
+        clause = (
+            f"{placeholder} = if_not_exists({placeholder}, {value})"
+            if keep
+            else f"{placeholder} = {value}"
+        )
+        writes.append(UpsertWrite(placeholder, stored_name, clause, value, origin))
+
+    add(entity.table.type_attribute, "type", False)
+    table_keys = {k.name for k in entity.table.key_attributes}
+    for attribute in entity.attributes:
+        name = attribute.name
+        if name in written or attribute.stored_name in table_keys:
+            continue  # a plain table key attribute is written by the Key itself
+        if name in key_fields:
+            add(attribute.stored_name, f"key:{name}", False)
+        elif attribute.auto is not None:
+            new_item[name] = "now"
+            if attribute.auto == "created" or not touch:
+                add(attribute.stored_name, f"now:{name}", True)
+        elif attribute.version:
+            new_item[name] = "one"
+            if not touch:
+                add(attribute.stored_name, f"one:{name}", True)
+        elif attribute.optional:
+            new_item[name] = "absent"
+        elif attribute.has_default:
+            new_item[name] = "default"
+            add(attribute.stored_name, f"default:{name}", True)
+        else:
+            return Located(
+                "update",
+                0,
+                f"this upsert does not set required attribute '{name}', which has no "
+                "default, so a new item would lack it",
+                f"set '{name}' in the update, give it a default, or drop `upsert`",
+            )
+    if touch and entity.version_attribute is not None:
+        new_item[entity.version_attribute.name] = "version"
+    rewritten = set(touched_fields(entity, compiled, touch))
+    known = field_knowledge(entity, new_item)
+    kept: list[DerivedKeyWrite] = []
+    for group in derived_groups(entity):
+        if rewritten & set(group.depends_on):
+            continue
+        for key in group.keys:
+            if any(known[f] == "unknown" for f in key.depends_on):
+                continue  # written by the update's own fields: cannot happen
+            present = not key.presence or any(
+                all(known[f] != "absent" for f in alternative)
+                for alternative in key.presence
+            )
+            if present:
+                kept.append(
+                    DerivedKeyWrite(
+                        key.source,
+                        placeholders.name(key.name),
+                        f":__uk{len(kept)}",
+                        tuple((f, f"{known[f]}:{f}") for f in key.fields),
+                        keep=True,
+                    )
+                )
+    return writes, kept
+
+
+def touched_fields(entity: Entity, compiled: CompiledUpdate, touch: bool) -> list[str]:
+    stepped = list(stepped_fields(entity)) if touch else []
+    return [
+        *dict(compiled.assignments),
+        *compiled.removes,
+        *compiled.computed,
+        *stepped,
+    ]
+
+
+def written_into_defaults(entity: Entity, tree: Update) -> list[str]:
+    """Attributes with a default that the update writes below (``SET m.k = ...``): an
+    item stored without one needs the default stored first (SPEC §4: it reads back as
+    its default, so the update must work on it)."""
+    found: dict[str, None] = {}
+    written = [a.path for a in tree.set] + [a.path for a in tree.add]
+    written += [a.path for a in tree.delete]
+    for path in written:
+        if len(path.segments) > 1 and _default_usable(entity.attribute(path.top)):
+            found[path.top] = None
+    return list(found)
 
 
 def _default_usable(attribute: Attribute) -> bool:
@@ -221,76 +394,71 @@ def derived_writes(
     compiled: CompiledUpdate,
     placeholders: Placeholders,
     text: str,
+    touch: bool = True,
 ) -> list[DerivedKeyWrite] | Located:
-    """The index key attributes the update must rewrite (SPEC §4), or why it cannot."""
+    """The derived key attributes the update must write or remove (the model's rule,
+    :mod:`dynagen.model.derived`), or why it cannot keep them in step."""
     assigned = dict(compiled.assignments)
-    removes, computed = compiled.removes, compiled.computed
-    key_fields = {a.name for a in entity.key_fields}
+    stepped = stepped_fields(entity) if touch else {}
+    given: dict[str, Known] = {f: "given" for f in assigned}
+    given.update({f: "absent" for f in compiled.removes})
+    given.update({f: "unknown" for f in compiled.computed})
+    given.update(stepped)
+    known = field_knowledge(entity, given)
+    touched = [*assigned, *compiled.removes, *compiled.computed, *stepped]
     writes: list[DerivedKeyWrite] = []
-    for source in entity.key_sources:
-        if source.template is None:
-            continue
-        fields = source.field_names
-        touched = [f for f in fields if f in assigned or f in removes or f in computed]
-        if not touched:
-            continue
-        for field_name in touched:
-            if field_name in computed:
+    for group in touched_groups(entity, touched):
+        for field_name in group.depends_on:
+            if field_name in compiled.computed:
                 return Located(
                     "update",
                     max(text.find(field_name), 0),
-                    f"'{field_name}' is part of index key '{source.attribute.name}', which "
-                    "cannot follow a value computed on the server",
+                    f"'{field_name}' is part of index key "
+                    f"{_listed(group.names)}, which cannot follow a value computed on "
+                    "the server",
                     "set it from a :parameter instead",
                 )
-        placeholder = placeholders.name(source.attribute.name)
-        siblings = constant_siblings(entity, source)
-        if any(f in removes for f in touched):
-            writes.append(DerivedKeyWrite(source, placeholder, None, ()))
-            writes += [
-                DerivedKeyWrite(s, placeholders.name(s.attribute.name), None, ())
-                for s in siblings
-            ]
-            continue
-        missing = [f for f in fields if f not in assigned and f not in key_fields]
+        missing = [f for f in group.depends_on if known[f] == "unknown"]
         if missing:
+            cause = next((f for f in touched if f in group.depends_on), touched[0])
+            hint = "set every field of the index key templates from a :parameter"
+            if cause in stepped:
+                hint += ", or declare `touch: false`"
+            what = (
+                f"steps '{cause}' (the repository does on every write)"
+                if cause in stepped
+                else f"changes '{cause}'"
+            )
             return Located(
                 "update",
-                max(text.find(touched[0]), 0),
-                f"this update changes '{touched[0]}' of index key "
-                f"'{source.attribute.name}' but not {', '.join(repr(m) for m in missing)}",
-                "set every field of the index key template from a :parameter",
+                max(text.find(cause), 0) if cause not in stepped else 0,
+                f"this update {what}, which index key {_listed(group.names)} is built "
+                f"from, but not {', '.join(repr(m) for m in missing)}",
+                hint,
             )
-        mapping = tuple(
-            (f, f"param:{assigned[f]}" if f in assigned else f"key:{f}") for f in fields
-        )
-        writes.append(
-            DerivedKeyWrite(source, placeholder, f":__k{len(writes)}", mapping)
-        )
-        writes += [
-            DerivedKeyWrite(
-                s, placeholders.name(s.attribute.name), f":__k{len(writes) + i}", ()
+        for key in group.keys:
+            placeholder = placeholders.name(key.name)
+            present = not key.presence or any(
+                all(known[f] != "absent" for f in alternative)
+                for alternative in key.presence
             )
-            for i, s in enumerate(siblings)
-        ]
+            if not present:
+                writes.append(DerivedKeyWrite(key.source, placeholder, None, ()))
+                continue
+            mapping = tuple(
+                (
+                    f,
+                    f"param:{assigned[f]}"
+                    if known[f] == "given"
+                    else f"{known[f]}:{f}",
+                )
+                for f in key.fields
+            )
+            writes.append(
+                DerivedKeyWrite(key.source, placeholder, f":__k{len(writes)}", mapping)
+            )
     return writes
 
 
-def constant_siblings(entity: Entity, source: KeySource) -> list[KeySource]:
-    """Constant key attributes of the indexes ``source`` keys (not the table's own):
-    an item enters or leaves a sparse index with all of its key attributes."""
-    table_keys = {k.name for k in entity.table.key_attributes}
-    found: dict[str, KeySource] = {}
-    for index in entity.indexes:
-        if source.attribute not in index.key_attributes:
-            continue
-        for key in index.key_attributes:
-            other = entity.key_source(key.name)
-            if (
-                other is not None
-                and other.template is not None
-                and other.template.is_constant
-                and key.name not in table_keys
-            ):
-                found.setdefault(key.name, other)
-    return list(found.values())
+def _listed(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{n}'" for n in names)

@@ -8,6 +8,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from dynagen.model.derived import derived_groups
 from dynagen.model.naming import dunder_all_key, pascal_case, snake_case
 from dynagen.model.schema import (
     Attribute,
@@ -95,13 +96,14 @@ class ModelsView:
 
 def models_view(model: Model) -> ModelsView:
     imports: set[str] = {
-        "import enum",
         "from collections.abc import Mapping",
         "from dataclasses import dataclass, field"
         if any(_needs_factory(a) for a in _all_attributes(model))
         else "from dataclasses import dataclass",
         "from typing import Any",
     }
+    if model.enums:
+        imports.add("import enum")
     for attribute in _all_attributes(model):
         imports |= codecs.scalar_imports(attribute.type)
     return ModelsView(
@@ -253,36 +255,20 @@ def decode_step(attribute: Attribute, item: str) -> str:
     return f"{absent} if (v := {item}.get({stored})) is None else {present}"
 
 
-def index_fields(entity: Entity, index: Index) -> list[Attribute]:
-    """The optional attributes an item needs to be in ``index`` (a sparse index)."""
-    found: dict[str, Attribute] = {}
-    for key in index.key_attributes:
-        source = entity.key_source(key.name)
-        if source is None:
-            continue
-        for name in source.field_names:
-            attribute = entity.attribute(name)
-            if attribute.optional:
-                found.setdefault(name, attribute)
-    return list(found.values())
-
-
-def presence_condition(entity: Entity, attribute: str, always: object = ()) -> str:
+def presence_condition(entity: Entity, attribute: str) -> str:
     """When an item writes index key attribute ``attribute``: an expression over ``obj``,
     or "" for always. An item outside a sparse index writes no attribute for it, its
-    constant key attributes included (SPEC §3 Keys)."""
-    if attribute in {k.name for k in entity.table.key_attributes}:
+    constant key attributes included (the model's rule, :mod:`dynagen.model.derived`)."""
+    key = next(
+        (k for g in derived_groups(entity) for k in g.keys if k.name == attribute), None
+    )
+    if key is None or not key.presence:
         return ""
-    alternatives = []
-    for index in entity.indexes:
-        if attribute not in {k.name for k in index.key_attributes}:
-            continue
-        fields = index_fields(entity, index)
-        if not fields:
-            return ""
-        alternatives.append(
-            " and ".join(f"obj.{a.py_name} is not None" for a in fields)
-        )
+    by_name = {a.name: a for a in entity.attributes}
+    alternatives = [
+        " and ".join(f"obj.{by_name[f].py_name} is not None" for f in alternative)
+        for alternative in key.presence
+    ]
     if len(alternatives) == 1:
         return alternatives[0]
     return " or ".join(f"({a})" for a in alternatives)
@@ -311,10 +297,14 @@ def entity_view(entity: Entity) -> EntityView:
         attribute = by_name[field.name]
         if field.width is None and field.name in local_text:
             return local_text[field.name]
+        where = _where(entity.name, attribute)
         value = f"obj.{attribute.py_name}"
+        if attribute.nullable and not attribute.optional:
+            # ``auto`` and version fields: set on every object the repository writes.
+            value = f"rt.required({value}, {where})"
         if field.width is not None:
-            return f"rt.format_padded_int({value}, {field.width}, {_where(entity.name, attribute)})"
-        return codecs.encode_text(attribute.type, value, _where(entity.name, attribute))
+            return f"rt.format_padded_int({value}, {field.width}, {where})"
+        return codecs.encode_text(attribute.type, value, where)
 
     key_literal: list[tuple[str, str]] = []
     optional_keys: list[tuple[str, str, str]] = []
@@ -322,7 +312,7 @@ def entity_view(entity: Entity) -> EntityView:
         if source.template is None:
             continue  # a plain key attribute is stored as the attribute itself
         expression = f'{{"S": {template_expression(source.template, text_of)}}}'
-        condition = presence_condition(entity, source.attribute.name, local_text)
+        condition = presence_condition(entity, source.attribute.name)
         if condition:
             optional_keys.append((condition, source.attribute.name, expression))
         else:

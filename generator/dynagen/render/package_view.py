@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynagen.model.naming import dunder_all_key, isort_key
+from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
 from dynagen.render.models_view import entity_partials
@@ -63,14 +63,15 @@ class DatabaseView:
         ]
         if self.base is not None:
             modules.append((MODULE, self.base))
-        return tuple(sorted([*modules, ("tables", "physical_table_names")]))
+        pairs = [*modules, ("tables", "physical_table_names")]
+        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
     @property
     def slots(self) -> tuple[str, ...]:
         own = ["_transport", "cursor_secret"]
         if self.base is not None:
             own.append("_table_names")  # the collections' queries name tables
-        return tuple(sorted([*own, *(e.snake for e in self.entities)]))
+        return tuple(sorted([*own, *(e.snake for e in self.entities)], key=natural))
 
 
 def database_view(model: Model) -> DatabaseView:

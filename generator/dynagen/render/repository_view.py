@@ -12,7 +12,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from dynagen.model.naming import isort_key, snake_case
+from dynagen.model.derived import update_rewrites
+from dynagen.model.literals import LiteralValue
+from dynagen.model.naming import enum_member_name, isort_key, snake_case
 from dynagen.model.schema import (
     Attribute,
     Bound,
@@ -20,7 +22,6 @@ from dynagen.model.schema import (
     Entity,
     Index,
     KeyCondition,
-    KeySource,
     Parameter,
     QueryPlan,
 )
@@ -34,7 +35,6 @@ from dynagen.model.types import (
     ScalarType,
     SetType,
 )
-from dynagen.model.updates import constant_siblings as model_constant_siblings
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
 from dynagen.render.models_view import (
@@ -73,21 +73,25 @@ class UpdateArgView:
 
 
 @dataclass(frozen=True, slots=True)
-class DerivedKeyView:
-    """An index key attribute derived from attributes ``update`` may change."""
+class DerivedWriteView:
+    """One derived key attribute a write sets (when ``presence`` holds) or removes."""
 
     attribute: str  # physical attribute name
     name_placeholder: str
     value_placeholder: str
-    set_clause: str
-    changed_by: tuple[str, ...]  # update arguments naming a field of the template
-    needs_all: tuple[str, ...]  # the same: every one must be given to rewrite it
-    expression: str  # wire value from the arguments
-    missing_message: str
-    removable: bool  # some field is optional: None for it removes the key attribute
-    siblings: tuple[tuple[str, str, str, str], ...] = ()
-    # constant key attributes of the same index, written and removed with this one:
-    # (name placeholder, attribute, value placeholder, wire value)
+    expression: str  # wire value
+    presence: str  # Python condition under which the item has it; "" for always
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedGroupView:
+    """A group of derived key attributes ``update`` rewrites together."""
+
+    trigger: str  # Python condition: the call rewrites the group; "" for every call
+    # (condition, message): a ValueError when the condition holds
+    checks: tuple[tuple[str, str], ...]
+    impossible: str  # a ValueError message when the group cannot be rewritten at all
+    keys: tuple[DerivedWriteView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +102,18 @@ class DeclaredUpdateView:
     params: tuple[tuple[str, str], ...]  # (py_name, annotation)
     summary: str
     doc: str | None
-    names: tuple[tuple[str, str], ...]
+    names: tuple[tuple[str, str], ...]  # (placeholder, Python expression)
     expression: str
     condition: str  # existence and the schema's condition, compiled
     values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
     version_placeholder: str | None
     uses_clock: bool
+    needs_version: str  # a ValueError message when expected_version is not given
+    offers_version: bool  # takes expected_version (a versioned entity, `touch`)
+    upsert: bool  # creates a missing item
+    fill_expression: str  # "SET #f0 = if_not_exists(#f0, :f0)": defaults it writes into
+    fill_names: tuple[tuple[str, str], ...]
+    fill_values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +144,7 @@ class RepositoryView:
     auto_created: tuple[Attribute, ...]
     auto_updated: tuple[Attribute, ...]
     update_args: tuple[UpdateArgView, ...]
-    derived_keys: tuple[DerivedKeyView, ...]
+    derived_groups: tuple[DerivedGroupView, ...]
     updated_clauses: tuple[tuple[str, str, str, str, str], ...]
     # (placeholder, stored name, clause, value placeholder, wire value of ``now``)
     models_imports: tuple[str, ...]
@@ -187,19 +197,17 @@ def repository_view(entity: Entity) -> RepositoryView:
     )
     pk = entity.table.partition_key.name
     update_args = tuple(update_arg(entity, a) for a in updatable)
-    derived_keys = tuple(
-        d
-        for s in entity.key_sources
-        if (d := derived_key(entity, s, {a.name for a in updatable})) is not None
-    )
+    derived = update_derived_groups(entity, [a.name for a in updatable])
     declared = tuple(declared_update_view(entity, u) for u in entity.updates)
     reads = read_methods(entity)
     code = " ".join(
         [key_params]
         + [f"{a.annotation} {a.encode}" for a in update_args]
-        + [d.expression for d in derived_keys]
+        + [k.expression for g in derived for k in g.keys]
         + [f"{p} {v}" for u in declared for _, p in u.params for _, v in u.values]
+        + [v for u in declared for _, v in u.values]
         + [f"{p} {v}" for r in reads for _, p in r.params for _, v in r.values]
+        + [v for r in reads for _, v in r.values]
         + [f"{r.item_class} {r.decode}" for r in reads]
         + [f"{v.class_name} decode_{snake_case(v.class_name)}" for v in entity.views]
     )
@@ -230,7 +238,7 @@ def repository_view(entity: Entity) -> RepositoryView:
         auto_created=tuple(a for a in entity.attributes if a.auto == "created"),
         auto_updated=auto_updated,
         update_args=update_args,
-        derived_keys=derived_keys,
+        derived_groups=derived,
         updated_clauses=updated_clauses,
         models_imports=tuple(models_imports),
         declared_updates=declared,
@@ -314,46 +322,100 @@ def update_arg(entity: Entity, attribute: Attribute) -> UpdateArgView:
     )
 
 
-def derived_key(
-    entity: Entity, source: KeySource, updatable: set[str]
-) -> DerivedKeyView | None:
-    """How ``update`` rewrites an index key attribute whose template names changed fields."""
-    if source.template is None:
-        return None
-    changed = tuple(f for f in source.field_names if f in updatable)
-    if not changed:
-        return None
+def derived_value_placeholder(attribute: str) -> str:
+    """The value placeholder of a derived key attribute in ``update``."""
+    if _WORD.fullmatch(attribute):
+        return f":__k_{attribute}"
+    return ":__k" + name_placeholder(attribute)[1:]
+
+
+def update_derived_groups(
+    entity: Entity, arguments: list[str]
+) -> tuple[DerivedGroupView, ...]:
+    """How ``update`` keeps derived key attributes in step (the model's rule)."""
     by_name = {a.name: a for a in entity.attributes}
+    key_fields = {a.name for a in entity.key_fields}
+    where_method = f"{entity.name}.update"
+
+    def variable(name: str) -> str:
+        attribute = by_name[name]
+        if attribute.version:
+            return "(expected_version + 1)"
+        if attribute.auto == "updated":
+            return "now"
+        return attribute.py_name
 
     def text_of(field: TemplateField) -> str:
         attribute = by_name[field.name]
         where = literal(f"{entity.name}.{attribute.name}")
         if field.width is not None:
-            return f"rt.format_padded_int({attribute.py_name}, {field.width}, {where})"
-        return codecs.encode_text(attribute.type, attribute.py_name, where)
+            return (
+                f"rt.format_padded_int({variable(field.name)}, {field.width}, {where})"
+            )
+        return codecs.encode_text(attribute.type, variable(field.name), where)
 
-    placeholder = name_placeholder(source.attribute.name)
-    value = (
-        f":__{source.attribute.name}"
-        if _WORD.fullmatch(source.attribute.name)
-        else (":__" + placeholder[1:])
-    )
-    py_changed = tuple(by_name[f].py_name for f in changed)
-    return DerivedKeyView(
-        attribute=source.attribute.name,
-        name_placeholder=placeholder,
-        value_placeholder=value,
-        set_clause=f"{placeholder} = {value}",
-        changed_by=py_changed,
-        needs_all=py_changed,
-        expression=f'{{"S": {template_expression(source.template, text_of)}}}',
-        removable=any(by_name[f].optional for f in changed),
-        siblings=constant_siblings(entity, source),
-        missing_message=(
-            f"{entity.name}.update: '{source.attribute.name}' is built from "
-            f"{', '.join(changed)}; give all of them to change any"
-        ),
-    )
+    views = []
+    for rewrite in update_rewrites(entity, arguments):
+        names = rewrite.group.names
+        listed = ", ".join(repr(n) for n in names)
+        checks: list[tuple[str, str]] = []
+        impossible = ""
+        if rewrite.unknown:
+            impossible = (
+                f"{where_method}: {listed} cannot be rewritten without "
+                f"{', '.join(rewrite.unknown)}, which only the stored item holds; "
+                "write the whole item with put"
+            )
+        required = [by_name[f].py_name for f in rewrite.required]
+        if len(required) > 1 or (required and rewrite.always):
+            checks.append(
+                (
+                    " or ".join(f"{p} is rt.UNSET" for p in required),
+                    f"{where_method}: {listed} {'is' if len(names) == 1 else 'are'} "
+                    f"built from {', '.join(rewrite.required)}; give all of them to "
+                    "change any",
+                )
+            )
+        if rewrite.needs_version:
+            checks.append(
+                (
+                    "expected_version is None",
+                    f"{where_method}: {listed} {'is' if len(names) == 1 else 'are'} "
+                    "built from the version; give expected_version",
+                )
+            )
+        keys = tuple(
+            DerivedWriteView(
+                attribute=key.name,
+                name_placeholder=name_placeholder(key.name),
+                value_placeholder=derived_value_placeholder(key.name),
+                expression=f'{{"S": {template_expression(key.template, text_of)}}}',
+                presence=" or ".join(
+                    f"({c})" if len(key.presence) > 1 else c
+                    for c in (
+                        " and ".join(
+                            f"{by_name[f].py_name} is not None" for f in alternative
+                        )
+                        for alternative in key.presence
+                    )
+                ),
+            )
+            for key in rewrite.group.keys
+        )
+        assert not (set(rewrite.required) & key_fields)
+        views.append(
+            DerivedGroupView(
+                trigger=""
+                if rewrite.always
+                else " or ".join(
+                    f"{by_name[f].py_name} is not rt.UNSET" for f in rewrite.triggers
+                ),
+                checks=tuple(checks),
+                impossible=impossible,
+                keys=keys,
+            )
+        )
+    return tuple(views)
 
 
 def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpdateView:
@@ -361,16 +423,9 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
     where = f"{entity.name}.{update.name}"
     values: list[tuple[str, str]] = []
     params = {p.name: p for p in update.params}
+    literals = {literal.name: literal for literal in update.literals}
     for placeholder, param in update.values:
-        parameter = params[param]
-        values.append(
-            (
-                placeholder,
-                codecs.encode(
-                    parameter.type, parameter.py_name, literal(f"{where}.{param}")
-                ),
-            )
-        )
+        values.append((placeholder, param_wire(param, params, literals, where)))
     for placeholder, attribute_name in update.defaults:
         attribute = by_name[attribute_name]
         default = default_value(attribute)
@@ -390,7 +445,19 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         def text_of(field: TemplateField, fields: dict[str, str] = fields) -> str:
             origin, name = fields[field.name].split(":", 1)
             attribute = by_name[field.name]
-            variable = params[name].py_name if origin == "param" else attribute.py_name
+            variable = {
+                "param": (
+                    literal_expression(literals[name])
+                    if name in literals
+                    else params[name].py_name
+                )
+                if origin == "param"
+                else "",
+                "now": "now",
+                "version": "(expected_version + 1)",
+                "one": "1",
+                "default": default_value(attribute),
+            }.get(origin, attribute.py_name)
             field_where = literal(f"{entity.name}.{attribute.name}")
             if field.width is not None:
                 return f"rt.format_padded_int({variable}, {field.width}, {field_where})"
@@ -402,6 +469,8 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
                 f'{{"S": {template_expression(write.source.template, text_of)}}}',
             )
         )
+    for placeholder, origin in update.upsert_values:
+        values.append((placeholder, upsert_value(entity, origin, where)))
     for placeholder, attribute_name in update.updated:
         attribute = by_name[attribute_name]
         values.append(
@@ -414,9 +483,25 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         )
     if update.version_placeholder is not None:
         values += [(":__zero", '{"N": "0"}'), (":__one", '{"N": "1"}')]
-    condition = f"attribute_exists({update.key_placeholder})"
+    fill_values = []
+    for _, placeholder, attribute_name in update.fills:
+        attribute = by_name[attribute_name]
+        fill_values.append(
+            (
+                placeholder,
+                codecs.encode(
+                    attribute.type,
+                    default_value(attribute),
+                    literal(f"{where}.{attribute_name}"),
+                ),
+            )
+        )
+    fill_names = [(name, by_name[a].stored_name) for name, _, a in update.fills]
+    fill_names.append(("#f", entity.table.partition_key.name))
+    checks = [] if update.upsert else [f"attribute_exists({update.key_placeholder})"]
     if update.condition is not None:
-        condition += f" AND ({update.condition})"
+        checks.append(f"({update.condition})" if checks else update.condition)
+    condition = " AND ".join(checks)
     summary = f"``{update.source}``"
     if update.condition_source is not None:
         summary += f" if ``{update.condition_source}``"
@@ -425,13 +510,86 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         params=tuple((p.py_name, codecs.annotation(p.type)) for p in update.params),
         summary=summary,
         doc=update.doc,
-        names=update.names,
+        names=tuple(
+            (
+                placeholder,
+                f"rt.map_key({params[stored[1:-1]].py_name}, "
+                f"{literal(where + '.' + stored[1:-1])})"
+                if stored.startswith("{")
+                else literal(stored),
+            )
+            for placeholder, stored in update.names
+        ),
         expression=update.update_expression,
         condition=condition,
         values=tuple(values),
         version_placeholder=update.version_placeholder,
-        uses_clock=bool(update.updated),
+        uses_clock=bool(update.updated)
+        or any(o.startswith("now:") for _, o in update.upsert_values)
+        or any(o.startswith("now:") for w in update.derived for _, o in w.fields),
+        offers_version=entity.version_attribute is not None and update.touch,
+        upsert=update.upsert,
+        fill_expression="SET "
+        + ", ".join(f"{n} = if_not_exists({n}, {v})" for n, v, _ in update.fills)
+        if update.fills
+        else "",
+        fill_names=tuple(fill_names),
+        fill_values=tuple(fill_values),
+        needs_version=(
+            f"{where}: an index key is built from the version; give expected_version"
+            if update.needs_version
+            else ""
+        ),
     )
+
+
+def param_wire(
+    name: str,
+    params: dict[str, Parameter],
+    literals: dict[str, LiteralValue],
+    where: str,
+) -> str:
+    """The wire value of a parameter of an expression: the method's argument, or the
+    constant of a literal."""
+    if name in literals:
+        value = literals[name]
+        return codecs.encode(
+            value.type, literal_expression(value), literal(f"{where}.{value.text}")
+        )
+    parameter = params[name]
+    return codecs.encode(parameter.type, parameter.py_name, literal(f"{where}.{name}"))
+
+
+def literal_expression(value: LiteralValue) -> str:
+    """A literal of an expression as a Python value of its type."""
+    text, t = value.text, value.type
+    if text in ("true", "false"):
+        return "True" if text == "true" else "False"
+    if text.startswith("'"):
+        if isinstance(t, EnumType):
+            return f"{t.name}.{enum_member_name(text[1:-1])}"
+        return literal(text[1:-1])
+    if t == ScalarType("decimal"):
+        return f"Decimal({literal(text)})"
+    if t == ScalarType("float"):
+        return repr(float(text))
+    return str(int(text)) if "." not in text else text
+
+
+def upsert_value(entity: Entity, origin: str, where: str) -> str:
+    """The wire value of what an upsert writes for a new item (see the model's
+    ``UpsertWrite.origin``)."""
+    if origin == "type":
+        return f'{{"S": {literal(entity.name)}}}'
+    kind, name = origin.split(":", 1)
+    attribute = entity.attribute(name)
+    value = {
+        "key": attribute.py_name,
+        "now": "now",
+        "default": default_value(attribute),
+        "one": "1",
+    }[kind]
+    return codecs.encode(attribute.type, value, literal(f"{where}.{name}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,7 +614,14 @@ def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
 
 
 def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
-    params = {p.name: p for p in plan.params}
+    # A literal of the key condition stands where a parameter would, as its constant.
+    params = {
+        **{
+            v.name: Parameter(v.name, literal_expression(v), v.type)
+            for v in plan.literals
+        },
+        **{p.name: p for p in plan.params},
+    }
     where_prefix = f"{entity.name}.{plan.name}"
     values: list[tuple[str, str]] = []
     conditions = [plan.partition, plan.sort]
@@ -470,18 +635,9 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
                 bound_expression(entity, condition, bound, params, where_prefix),
             )
         )
+    literals = {literal.name: literal for literal in plan.literals}
     for placeholder, param in plan.values:
-        parameter = params[param]
-        values.append(
-            (
-                placeholder,
-                codecs.encode(
-                    parameter.type,
-                    parameter.py_name,
-                    literal(f"{where_prefix}.{param}"),
-                ),
-            )
-        )
+        values.append((placeholder, param_wire(param, params, literals, where_prefix)))
     names = dict(plan.names)
     guarded = plan.type_filter or plan.key_prefix is not None
     filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
@@ -612,24 +768,3 @@ def bound_expression(
         else:
             texts.append(codecs.encode_text(attribute.type, variable, where))
     return f'{{"S": {" + ".join(texts) or literal("")}}}'
-
-
-def constant_siblings(
-    entity: Entity, source: KeySource
-) -> tuple[tuple[str, str, str, str], ...]:
-    """Constant key attributes of the indexes ``source`` keys, as (name placeholder,
-    attribute, value placeholder, wire value): written and removed with ``source``."""
-    result = []
-    for i, other in enumerate(model_constant_siblings(entity, source)):
-        name = other.attribute.name
-        value = f":__c_{name}" if _WORD.fullmatch(name) else f":__c{i}"
-        assert other.template is not None
-        result.append(
-            (
-                name_placeholder(name),
-                name,
-                value,
-                f'{{"S": {literal(other.template.text)}}}',
-            )
-        )
-    return tuple(result)

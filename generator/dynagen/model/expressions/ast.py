@@ -64,10 +64,16 @@ class Path:
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A ``:name`` parameter; ``name`` is stored without the colon."""
+    """A ``:name`` parameter; ``name`` is stored without the colon.
+
+    A literal value (``1``, ``-2.5``, ``'closed'``, ``true``) is a parameter too, typed
+    like one and sent as a placeholder: ``literal`` holds it as written and ``name`` is
+    ``literal@<offset>``, which no ``:name`` can spell.
+    """
 
     name: str
     offset: int = field(compare=False)
+    literal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

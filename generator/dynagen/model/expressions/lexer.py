@@ -14,17 +14,19 @@ from typing import Literal
 from dynagen.model.expressions.errors import ExpressionError
 
 TokenKind = Literal[
-    "ident", "param", "number", "end", "(", ")", "[", "]", ",", ".", "+", "-",
-    "=", "<>", "<", "<=", ">", ">=",
+    "ident", "param", "number", "decimal", "string", "end", "(", ")", "[", "]",
+    "{", "}", ",", ".", "+", "-", "=", "<>", "<", "<=", ">", ">=",
 ]  # fmt: skip
 
 _PUNCTUATION: tuple[TokenKind, ...] = (
     # two-character operators first, so that "<=" is not read as "<" then "="
-    "<>", "<=", ">=", "(", ")", "[", "]", ",", ".", "+", "-", "=", "<", ">",
+    "<>", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ".", "+", "-", "=", "<", ">",
 )  # fmt: skip
 _DIGITS = "0123456789"
-LITERAL_MESSAGE = "literal values are not allowed in expressions"
-LITERAL_HINT = "use a :parameter"
+LITERAL_MESSAGE = "a literal value cannot stand here"
+LITERAL_HINT = (
+    "use an attribute path, or a literal only where a value is compared or set"
+)
 
 #: Characters that start no token, with a hint for the common mistakes.
 _BAD_CHARACTER_HINTS = {
@@ -86,10 +88,25 @@ class Lexer:
             end = start
             while end < len(text) and text[end] in _DIGITS:
                 end += 1
+            kind: TokenKind = "number"
+            if text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit():
+                kind, end = "decimal", end + 1
+                while end < len(text) and text[end] in _DIGITS:
+                    end += 1
             self.pos = end
-            return Token("number", text[start:end], start)
-        if char in "'\"":
-            raise ExpressionError(LITERAL_MESSAGE, start, LITERAL_HINT)
+            return Token(kind, text[start:end], start)
+        if char == "'":
+            end = text.find("'", start + 1)
+            if end < 0:
+                raise ExpressionError(
+                    "unclosed string literal", start, "close it with '"
+                )
+            self.pos = end + 1
+            return Token("string", text[start : end + 1], start)
+        if char == '"':
+            raise ExpressionError(
+                "a string literal is written in single quotes", start, "as in 'closed'"
+            )
         for kind in _PUNCTUATION:
             if text.startswith(kind, start):
                 self.pos = start + len(kind)

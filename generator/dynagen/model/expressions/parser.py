@@ -150,6 +150,8 @@ class _ConditionReader(Reader):
         function = token.kind == "ident" and self.peek(1).kind == "("
         if function and token.text.lower() in CONDITION_FUNCTIONS:
             return self._function(token)
+        if self.at_literal():
+            return self._predicate(self.literal())
         if token.kind not in ("ident", "param", "number") or token.is_word(
             *self.reserved
         ):
@@ -158,6 +160,8 @@ class _ConditionReader(Reader):
 
     def operand(self) -> Operand:
         token = self.peek()
+        if self.at_literal():
+            return self.literal()
         if token.kind == "param":
             self.advance()
             return Param(token.text[1:], token.offset)
@@ -326,6 +330,8 @@ class _UpdateReader(Reader):
 
     def _operand(self) -> SetOperand:
         token = self.peek()
+        if self.at_literal():
+            return self.literal()
         if token.kind == "param":
             self.advance()
             return Param(token.text[1:], token.offset)

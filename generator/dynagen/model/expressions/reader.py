@@ -105,10 +105,35 @@ class Reader:
         finally:
             self._depth -= 1
 
+    def at_literal(self) -> bool:
+        """Whether a literal value starts here: a number (``-`` included), a
+        single-quoted string, ``true`` or ``false``."""
+        token = self.peek()
+        if token.kind in ("number", "decimal", "string"):
+            return True
+        if token.kind == "-":
+            after = self.peek(1)
+            return (
+                after.kind in ("number", "decimal") and after.offset == token.offset + 1
+            )
+        return (
+            token.kind == "ident"
+            and token.text in ("true", "false")
+            and self.peek(1).kind not in (".", "[", "(")
+        )
+
+    def literal(self) -> Param:
+        """A literal value, as a parameter (see :class:`Param`)."""
+        token = self.advance()
+        text = token.text
+        if token.kind == "-":
+            text += self.advance().text
+        return Param(f"literal@{token.offset}", token.offset, text)
+
     def not_expected(self, what: str, token: Token) -> ExpressionError:
         """The error for ``token`` where ``what`` (an operand of some kind) was
         expected."""
-        if token.kind == "number":
+        if token.kind in ("number", "decimal", "string"):
             return ExpressionError(LITERAL_MESSAGE, token.offset, LITERAL_HINT)
         hint = None
         if token.kind == "ident" and token.text.upper() in self.reserved:
@@ -134,7 +159,15 @@ class Reader:
         offsets = [first.offset]
         while True:
             token = self.peek()
-            if token.kind == ".":
+            if token.kind == "." and self.peek(1).kind == "{":
+                # a map key from a parameter: ``counts.{kind}``
+                self.advance()
+                self.advance()
+                name = self.expect("ident", "expected a parameter name after '{'")
+                self.expect("}", f"expected '}}' after '{{{name.text}'")
+                segments.append(f"{{{name.text}}}")
+                offsets.append(name.offset - 1)
+            elif token.kind == ".":
                 self.advance()
                 name = self.expect("ident", "expected an attribute name after '.'")
                 segments.append(name.text)
@@ -156,13 +189,15 @@ class Reader:
         """A ``:parameter``, or fail with ``message`` (a literal gets the literal
         error)."""
         token = self.peek()
-        if token.kind == "number":
-            raise ExpressionError(LITERAL_MESSAGE, token.offset, LITERAL_HINT)
+        if self.at_literal():
+            return self.literal()
         self.expect("param", message)
         return Param(token.text[1:], token.offset)
 
     def path_or_param(self, what: str) -> Path | Param:
         token = self.peek()
+        if self.at_literal():
+            return self.literal()
         if token.kind == "param":
             self.advance()
             return Param(token.text[1:], token.offset)

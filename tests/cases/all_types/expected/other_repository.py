@@ -161,7 +161,9 @@ class OtherRepository:
             key = other_key_item(code=new.code)
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_other(old)
+                entity="Other",
+                key=self.key(code=new.code),
+                item=None if old is None else decode_other(old),
             ) from error
         return decode_other(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -224,7 +226,11 @@ class OtherRepository:
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             if old is None:
                 raise rt.NotFoundError(key=self.key(code=code)) from error
-            raise rt.VersionConflictError(item=decode_other(old)) from error
+            raise rt.VersionConflictError(
+                entity="Other",
+                key=self.key(code=code),
+                item=decode_other(old),
+            ) from error
         return decode_other(response["Attributes"])
 
     def delete(

@@ -175,7 +175,9 @@ class ThingRepository:
             key = thing_key_item(name=new.name, n=new.n, at=new.at, id=new.id)
             old = rt.stored_item_after_failure(error, self._transport, self._table, key)
             raise rt.AlreadyExistsError(
-                item=None if old is None else decode_thing(old)
+                entity="Thing",
+                key=self.key(name=new.name, n=new.n, at=new.at, id=new.id),
+                item=None if old is None else decode_thing(old),
             ) from error
         return decode_thing(wire)  # what is stored: e.g. epochs in whole seconds
 
@@ -212,7 +214,11 @@ class ThingRepository:
                 raise rt.NotFoundError(
                     key=self.key(name=new.name, n=new.n, at=new.at, id=new.id)
                 ) from error
-            raise rt.VersionConflictError(item=decode_thing(old)) from error
+            raise rt.VersionConflictError(
+                entity="Thing",
+                key=self.key(name=new.name, n=new.n, at=new.at, id=new.id),
+                item=decode_thing(old),
+            ) from error
         return decode_thing(wire)
 
     def update(
@@ -702,18 +708,20 @@ class ThingRepository:
                 values[":value"] = {"N": rt.format_decimal(value, "Thing.value")}
         if nickname is not rt.UNSET:
             names["#gsi1pk"] = "gsi1pk"
-            names["#gsi1sk"] = "gsi1sk"
-            if nickname is None:
-                removes.append("#gsi1pk")
-                removes.append("#gsi1sk")
-            else:
-                sets.append("#gsi1pk = :__gsi1pk")
-                values[":__gsi1pk"] = {
+            if nickname is not None:
+                sets.append("#gsi1pk = :__k_gsi1pk")
+                values[":__k_gsi1pk"] = {
                     "S": "NICK#"
                     + rt.escape_key_text(rt.check_str(nickname, "Thing.nickname"))
                 }
-                sets.append("#gsi1sk = :__c_gsi1sk")
-                values[":__c_gsi1sk"] = {"S": "THING"}
+            else:
+                removes.append("#gsi1pk")
+            names["#gsi1sk"] = "gsi1sk"
+            if nickname is not None:
+                sets.append("#gsi1sk = :__k_gsi1sk")
+                values[":__k_gsi1sk"] = {"S": "THING"}
+            else:
+                removes.append("#gsi1sk")
         names["#version"] = "version"
         sets.append("#version = if_not_exists(#version, :__zero) + :__one")
         values[":__zero"] = {"N": "0"}
@@ -748,7 +756,11 @@ class ThingRepository:
                 raise rt.NotFoundError(
                     key=self.key(name=name, n=n, at=at, id=id)
                 ) from error
-            raise rt.VersionConflictError(item=decode_thing(old)) from error
+            raise rt.VersionConflictError(
+                entity="Thing",
+                key=self.key(name=name, n=n, at=at, id=id),
+                item=decode_thing(old),
+            ) from error
         return decode_thing(response["Attributes"])
 
     def delete(
@@ -793,7 +805,11 @@ class ThingRepository:
                 raise rt.NotFoundError(
                     key=self.key(name=name, n=n, at=at, id=id)
                 ) from error
-            raise rt.VersionConflictError(item=decode_thing(old)) from error
+            raise rt.VersionConflictError(
+                entity="Thing",
+                key=self.key(name=name, n=n, at=at, id=id),
+                item=decode_thing(old),
+            ) from error
         old_item = response.get("Attributes")
         return None if old_item is None else decode_thing(old_item)
 
