@@ -24,7 +24,8 @@ example: $(STAMP)
 	$(BIN)/dynagen build schemas/shop.yaml -o generated_example/shop
 	$(BIN)/python scripts/tour.py
 
-test: $(STAMP) node_modules/.dynagen-installed lint types fresh pytest bench-smoke
+# pytest runs last so that its summary is the last thing `make test` prints.
+test: $(STAMP) node_modules/.dynagen-installed lint types fresh bench-smoke pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,8 +41,11 @@ fresh: $(STAMP)
 pytest: $(STAMP) node_modules/.dynagen-installed
 	$(BIN)/pytest -q -p no:cacheprovider
 
+# The smoke run's tables go to a file; the terminal gets one line (or the whole log on failure).
 bench-smoke: $(STAMP)
-	$(BIN)/python benchmarks/run.py --smoke
+	@$(BIN)/python benchmarks/run.py --smoke > $(VENV)/bench-smoke.log 2>&1 \
+		|| { cat $(VENV)/bench-smoke.log; exit 1; }
+	@echo "bench-smoke: every benchmark ran ($$(tail -n 1 $(VENV)/bench-smoke.log | cut -d';' -f1)); tables in $(VENV)/bench-smoke.log"
 
 bench: $(STAMP) node_modules/.dynagen-installed
 	$(BIN)/python benchmarks/run.py

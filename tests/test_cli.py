@@ -166,10 +166,11 @@ def test_usage_errors_exit_2(workdir: Path, args: list[str]) -> None:
     assert snapshot(workdir) == before
 
 
-def test_version_option() -> None:
-    result = invoke("--version")
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_option(flag: str) -> None:
+    result = invoke(flag)
     assert result.exit_code == 0
-    assert dynagen.__version__ in result.stdout
+    assert result.stdout == f"dynagen, version {dynagen.__version__}\n"
 
 
 # ----------------------------------------------------------------------------- schema

@@ -1,9 +1,12 @@
-"""The wheel ships everything dynagen needs: templates, the JSON Schema and _runtime.py.
+"""The wheel ships everything dynagen needs, and installs into any project.
 
-Builds the wheel, installs it into a fresh virtual environment (its dependencies come
-from the package index), and checks that the installed ``dynagen`` generates exactly
-what the editable install generates. Takes about 30 s, most of it pip fetching
-dependencies.
+Builds the wheel and installs it into a fresh virtual environment next to an older ruff
+(``ruff<0.17``, as a project that pins its linter would have: dynagen must not dictate
+it), its dependencies coming from the package index; then checks that the installed
+``dynagen`` generates exactly what the editable install generates (the bytes do not
+depend on the installed ruff), and that the type stubs the generated code needs came
+with it. Takes about 30 s, most of it pip fetching dependencies; the install time is
+printed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +28,8 @@ from dynagen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = sorted((ROOT / "schemas").glob("*.yaml"))
+#: A ruff older than the one this repository pins for its own lint.
+OLDER_RUFF = "ruff<0.17"
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
+    started = time.perf_counter()
     _run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            str(wheel),
+            OLDER_RUFF,
+        ],
         cwd=base,
+    )
+    print(
+        f"\nwheel and {OLDER_RUFF!r} installed in {time.perf_counter() - started:.1f} s"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["VIRTUAL_ENV"] = str(venv)
@@ -152,3 +171,41 @@ def test_installed_validate_reports_like_the_checkout(installed: Installed) -> N
     done = installed.run(installed.dynagen, "validate", f"{case}/schema.yaml", cwd=ROOT)
     assert done.returncode == 1
     assert done.stderr == (ROOT / case / "stderr.txt").read_text(encoding="utf-8")
+
+
+def test_installs_next_to_an_older_ruff(installed: Installed, tmp_path: Path) -> None:
+    """dynagen pins no ruff: the project's own (older) ruff is the one installed."""
+    done = installed.run(installed.python, "-m", "ruff", "--version", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    major, minor = (int(p) for p in done.stdout.split()[1].split(".")[:2])
+    assert (major, minor) < (0, 17), done.stdout
+    requires = installed.run(
+        installed.python,
+        "-c",
+        "import importlib.metadata as m; "
+        "print([r for r in m.requires('dynagen') or [] if 'extra ==' not in r])",
+        cwd=tmp_path,
+    )
+    assert requires.returncode == 0, requires.stderr
+    assert "boto3" in requires.stdout
+    assert "ruff" not in requires.stdout, requires.stdout
+
+
+def test_installed_dynagen_brings_the_stubs(
+    installed: Installed, tmp_path: Path
+) -> None:
+    done = installed.run(
+        installed.python,
+        "-c",
+        "import importlib.metadata as m, importlib.util as u; "
+        "assert u.find_spec('mypy_boto3_dynamodb') is not None; "
+        "print(m.version('boto3-stubs'), m.version('botocore-stubs'))",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_installed_version_flag(installed: Installed, tmp_path: Path) -> None:
+    done = installed.run(installed.dynagen, "-V", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("dynagen, version ")

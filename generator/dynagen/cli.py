@@ -49,7 +49,7 @@ def _report_history(directory: Path) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dynagen")
+@click.version_option(__version__, "-V", "--version", prog_name="dynagen")
 def main() -> None:
     """Generate a typed Python data-access package for DynamoDB from a YAML schema."""
 

@@ -1,6 +1,9 @@
-"""The pipeline: load → validate → model → render, stopping at the first phase with errors.
+"""The pipeline: load → validate → model → render.
 
-Every phase returns diagnostics as values; this module only sequences them.
+Every phase returns diagnostics as values; this module only sequences them. A YAML error
+stops the run; a structural error does not: validation cuts the broken units out and the
+model's semantic rules run on the rest, so one run reports every independent error, in
+line order. Only a schema without errors is rendered.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dynagen.model.migration_state import (
 )
 from dynagen.render import HEADER_PREFIX, render, render_migration
 from dynagen.render.migration_view import migration_view
-from dynagen.validate import validate_structure
+from dynagen.validate import recover_structure
 
 
 @dataclass(slots=True)
@@ -52,13 +55,13 @@ def check_schema(path: Path, display_name: str) -> tuple[Compilation, Document |
     result.diagnostics.extend(diagnostics)
     if document is None or diagnostics:
         return result, document
-    structural = validate_structure(document)
-    if structural:
-        result.diagnostics.extend(structural)
+    recovery = recover_structure(document)
+    if not recovery.sound:
+        result.diagnostics.extend(recovery.diagnostics)
         return result, document
-    model, semantic = build_model(document)
-    result.diagnostics.extend(sort_diagnostics(semantic))
-    result.model = model
+    model, semantic = build_model(document, recovery.data, recovery.broken)
+    result.diagnostics.extend(sort_diagnostics([*recovery.diagnostics, *semantic]))
+    result.model = model if not recovery.diagnostics else None
     return result, document
 
 

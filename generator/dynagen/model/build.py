@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import Any, Literal, cast
 
@@ -17,6 +18,7 @@ from dynagen.load import Document, PathKey
 from dynagen.model.collections import Collection, CollectionBuilder
 from dynagen.model.expressions import ExpressionError
 from dynagen.model.expressions.compile import check_length
+from dynagen.model.expressions.lexer import Lexer
 from dynagen.model.naming import (
     enum_member_name,
     pascal_case,
@@ -111,11 +113,29 @@ def did_you_mean(name: str, options: Iterable[str]) -> str | None:
 
 
 class ModelBuilder:
-    """Builds a :class:`Model`, collecting diagnostics instead of raising."""
+    """Builds a :class:`Model`, collecting diagnostics instead of raising.
 
-    def __init__(self, document: Document) -> None:
+    Error recovery: ``broken`` holds the paths of units already reported as wrong (cut
+    out of ``data`` by structural validation, or found wrong here: an attribute whose
+    type does not resolve, a key template that does not parse). Whatever depends on a
+    broken unit is left out without a message of its own, so that one mistake is one
+    error; everything else is still checked.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        data: dict[str, Any] | None = None,
+        broken: Iterable[PathKey] = (),
+    ) -> None:
         self.doc = document
-        self.data: dict[str, Any] = document.data
+        self.data: dict[str, Any] = document.data if data is None else data
+        self.broken: set[PathKey] = set(broken)
+        #: Field names of named types that are broken (expressions naming them are
+        #: left out).
+        self.broken_fields: set[str] = set()
+        #: Per entity: the key attributes whose template or plain attribute is broken.
+        self.broken_keys: dict[str, set[str]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.enum_values: dict[str, tuple[str, ...]] = {
             name: tuple(values)
@@ -125,6 +145,29 @@ class ModelBuilder:
         self.inline_enums: dict[str, EnumDef] = {}
         self.inline_enum_owners: dict[str, str] = {}
         self.types: tuple[TypeDef, ...] = ()
+
+    # -- error recovery ----------------------------------------------------------------
+
+    def is_broken(self, path: PathKey) -> bool:
+        """Whether ``path`` or a unit holding it is broken."""
+        return any(path[:end] in self.broken for end in range(1, len(path) + 1))
+
+    def broken_children(self, path: PathKey) -> set[str]:
+        """The names of the broken units directly under ``path``."""
+        return {
+            str(p[len(path)])
+            for p in self.broken
+            if len(p) == len(path) + 1 and p[: len(path)] == path
+        }
+
+    def table_incomplete(self, table_id: str) -> bool:
+        """Whether some index of the table is broken (its key attributes are unknown)."""
+        path: PathKey = ("tables", table_id, "indexes")
+        return self.is_broken(path) or bool(self.broken_children(path))
+
+    def entity_broken(self, entity: Entity) -> bool:
+        """Whether some key source of ``entity`` is broken."""
+        return bool(self.broken_keys.get(entity.name))
 
     # -- diagnostics -------------------------------------------------------------------
 
@@ -179,8 +222,8 @@ class ModelBuilder:
         self.check_class_names(all_enums, types, entities)
         collections = self.build_collections(all_enums, entities)
         self.check_stream_names(tables, entities, collections)
-        if self.diagnostics:
-            return None
+        if self.diagnostics or self.broken or "package" not in self.data:
+            return None  # (a missing package is a structural error, reported there)
         return Model(
             source_name=self.doc.file.rsplit("/", 1)[-1],
             package=self.data["package"],
@@ -237,13 +280,17 @@ class ModelBuilder:
     def build_types(self) -> list[TypeDef]:
         result = []
         for name, fields in (self.data.get("types") or {}).items():
-            attributes = [
-                self.attribute(
+            attributes = []
+            for field, spec in fields.items():
+                attribute = self.attribute(
                     field, spec, ("types", name, field), owner=name, in_type=True
                 )
-                for field, spec in fields.items()
-            ]
-            result.append(TypeDef(name, tuple(a for a in attributes if a is not None)))
+                if attribute is None:
+                    self.broken.add(("types", name, field))
+                else:
+                    attributes.append(attribute)
+            self.broken_fields |= self.broken_children(("types", name))
+            result.append(TypeDef(name, tuple(attributes)))
         self.check_type_cycles()
         return result
 
@@ -362,7 +409,9 @@ class ModelBuilder:
         try:
             return parse_type(text, self.enum_values, self.type_names)
         except TypeSyntaxError as exc:
-            word = text[exc.offset :].split("<")[0].split(">")[0]
+            word = text[exc.offset :].split("<")[0].split(">")[0].strip()
+            if any(self.is_broken((group, word)) for group in ("types", "enums")):
+                return None  # a broken type or enum, already reported
             hint = did_you_mean(word, type_names(self.enum_values, self.type_names))
             self.error_in_string(path, exc.offset, str(exc), hint)
             return None
@@ -411,7 +460,11 @@ class ModelBuilder:
             billing = Billing("PAY_PER_REQUEST")
         stream = _STREAM_VIEWS[spec["stream"]] if "stream" in spec else None
         replicas = tuple(spec.get("replicas") or ())
-        if replicas and stream != "NEW_AND_OLD_IMAGES":
+        if (
+            replicas
+            and stream != "NEW_AND_OLD_IMAGES"
+            and not self.is_broken((*path, "stream"))
+        ):
             self.error_at_key(
                 (*path, "replicas"),
                 "replicas need the table's stream to be new_and_old_images",
@@ -513,24 +566,29 @@ class ModelBuilder:
         self, name: str, spec: dict[str, Any], tables: dict[str, Table]
     ) -> Entity | None:
         path: PathKey = ("entities", name)
-        attributes = [
-            self.attribute(
-                attr_name, attr_spec, (*path, "attributes", attr_name), owner=name
-            )
-            for attr_name, attr_spec in spec["attributes"].items()
-        ]
-        resolved = tuple(a for a in attributes if a is not None)
+        resolved_list = []
+        for attr_name, attr_spec in spec["attributes"].items():
+            attr_path = (*path, "attributes", attr_name)
+            attribute = self.attribute(attr_name, attr_spec, attr_path, owner=name)
+            if attribute is None:
+                self.broken.add(attr_path)
+            else:
+                resolved_list.append(attribute)
+        resolved = tuple(resolved_list)
         table = tables.get(spec["table"])
         if table is None:
-            self.error_at_value(
-                (*path, "table"),
-                f"unknown table '{spec['table']}'",
-                did_you_mean(spec["table"], tables),
-            )
-            return None
-        if len(resolved) != len(attributes):
+            if not self.is_broken(("tables", spec["table"])):
+                self.error_at_value(
+                    (*path, "table"),
+                    f"unknown table '{spec['table']}'",
+                    did_you_mean(spec["table"], tables),
+                )
             return None
         self.check_entity_attributes(name, resolved, table, path)
+        broken_keys = self.broken_keys.setdefault(name, set())
+        if self.is_broken((*path, "key")):
+            broken_keys.update(k.name for k in table.all_key_attributes)
+        broken_keys |= self.broken_children((*path, "key"))
         sources, indexes = self.key_sources(
             name, spec.get("key") or {}, resolved, table, path
         )
@@ -548,7 +606,52 @@ class ModelBuilder:
             entity = replace(entity, updates=self.build_updates(entity, spec, path))
             entity = replace(entity, views=self.build_views(entity, spec, path))
             entity = replace(entity, queries=self.build_queries(entity, spec, path))
+        else:
+            # Without its table key an entity has no reads or writes to plan; its views
+            # and queries on an index the table does not have are still checked.
+            entity = replace(entity, views=self.build_views(entity, spec, path))
+            self.build_queries(entity, spec, path)
         return entity
+
+    def depends_on_broken(self, entity: Entity, *texts: object) -> bool:
+        """Whether one of the expressions ``texts`` names a broken attribute or field."""
+        names = self.broken_children(("entities", entity.name, "attributes"))
+        names |= self.broken_fields
+        return bool(names) and any(mentions(text, names) for text in texts)
+
+    def query_depends_on_broken(
+        self, entity: Entity, name: str, spec: dict[str, Any]
+    ) -> bool:
+        """Whether a query reads a broken attribute, view, index or key template.
+
+        A query without ``index:`` depends on every key of the entity (any of them could
+        be the one that serves it); one with ``index:`` on that index and the table key.
+        """
+        path = ("entities", entity.name)
+        if self.is_broken((*path, "queries", name)):
+            return True
+        if self.depends_on_broken(entity, spec.get("key"), spec.get("filter")):
+            return True
+        view = spec.get("view")
+        if view is not None and self.is_broken((*path, "views", str(view))):
+            return True
+        table = entity.table
+        covered = {s.attribute.name for s in entity.key_sources}
+        primary_ok = all(k.name in covered for k in table.key_attributes)
+        index_name = spec.get("index")
+        index = next((i for i in table.indexes if i.name == index_name), None)
+        if index_name is None:
+            return (
+                not primary_ok
+                or self.entity_broken(entity)
+                or self.table_incomplete(table.id)
+            )
+        if index is None:
+            # An index the table does not have: an error of its own, unless it may be
+            # one of the table's broken indexes.
+            return self.table_incomplete(table.id)
+        needed = {k.name for k in (*table.key_attributes, *index.key_attributes)}
+        return not primary_ok or bool(needed & self.broken_keys.get(entity.name, set()))
 
     def build_views(
         self, entity: Entity, spec: dict[str, Any], path: PathKey
@@ -564,6 +667,10 @@ class ModelBuilder:
                     f"view '{name}' (method get_{name}) clashes with another method",
                     "choose another name",
                 )
+                continue
+            broken_names = self.broken_children((*path, "attributes"))
+            if any(n in broken_names for n in names):
+                self.broken.add(view_path)
                 continue
             unknown = [n for n in names if n not in by_name]
             for index, attr_name in enumerate(names):
@@ -591,6 +698,8 @@ class ModelBuilder:
         result = []
         for name, query_spec in (spec.get("queries") or {}).items():
             query_path = (*path, "queries", name)
+            if self.query_depends_on_broken(entity, name, query_spec):
+                continue
             if name in GENERATED_METHODS or name in taken:
                 self.error_at_key(
                     query_path,
@@ -645,6 +754,10 @@ class ModelBuilder:
                     f"update '{name}' is named like a generated repository method",
                     "choose another name",
                 )
+                continue
+            if self.entity_broken(entity) or self.depends_on_broken(
+                entity, update_spec["update"], update_spec.get("condition")
+            ):
                 continue
             compiled = build_update(
                 entity,
@@ -721,8 +834,11 @@ class ModelBuilder:
         by_name = {a.name: a for a in attributes}
         by_stored = {a.stored_name: a for a in attributes}
         key_attrs = {k.name: k for k in table.all_key_attributes}
+        broken = self.broken_keys.setdefault(entity, set())
         for physical in key_spec:
             if physical not in key_attrs:
+                if self.table_incomplete(table.id):
+                    continue  # may be a key attribute of a broken index
                 self.error_at_key(
                     (*path, "key", physical),
                     f"'{physical}' is not a key attribute of table '{table.id}' or its indexes",
@@ -741,12 +857,18 @@ class ModelBuilder:
         ) -> KeySource | None:
             if key.name in sources:
                 return sources[key.name]
+            if key.name in broken:
+                return None
             source = self.key_source(
                 entity, key, key_spec, by_name, by_stored, path, required, context
             )
             if source is not None:
                 sources[key.name] = source
+            elif key.name in key_spec or key.name in broken_attributes:
+                broken.add(key.name)
             return source
+
+        broken_attributes = self.broken_children((*path, "attributes"))
 
         for key in table.key_attributes:
             source = source_for(key, True, f"table '{table.id}'")
@@ -754,6 +876,7 @@ class ModelBuilder:
                 source is None
                 and key.name not in key_spec
                 and key.name not in by_stored
+                and key.name not in broken
             ):
                 self.error_at_key(
                     path,
@@ -768,6 +891,8 @@ class ModelBuilder:
             found = [source_for(k, False, f"index '{index.name}'") for k in own]
             if all(f is not None for f in found):
                 indexes.append(index)
+            elif any(k.name in broken for k in own):
+                continue  # whether the entity is in the index depends on a broken key
             elif any(f is not None for f in found):
                 missing = [k.name for k, f in zip(own, found, strict=True) if f is None]
                 self.error_at_key(
@@ -802,13 +927,18 @@ class ModelBuilder:
                 )
                 return None
             template = self.template(
-                key_spec[key.name], template_path, by_name, required
+                key_spec[key.name],
+                template_path,
+                by_name,
+                required,
+                self.broken_children((*path, "attributes")),
             )
             return KeySource(key, template=template) if template is not None else None
         plain = by_stored.get(key.name)
         if plain is None:
             return None
         if plain.type.wire != key.type:
+            self.broken_keys.setdefault(entity, set()).add(key.name)
             self.error_at_key(
                 (*path, "attributes", plain.name),
                 f"attribute '{plain.name}' is stored as {plain.type.wire}, but key attribute "
@@ -823,7 +953,12 @@ class ModelBuilder:
         return KeySource(key, plain=plain.name)
 
     def template(
-        self, text: str, path: PathKey, by_name: dict[str, Attribute], table_key: bool
+        self,
+        text: str,
+        path: PathKey,
+        by_name: dict[str, Attribute],
+        table_key: bool,
+        broken: AbstractSet[str] = frozenset(),
     ) -> KeyTemplate | None:
         try:
             template = parse_template(text)
@@ -832,6 +967,9 @@ class ModelBuilder:
             return None
         ok = True
         for field in template.fields:
+            if field.name in broken:
+                ok = False  # a broken attribute, already reported
+                continue
             attribute = by_name.get(field.name)
             if attribute is None:
                 self.error_in_string(
@@ -890,6 +1028,7 @@ class ModelBuilder:
                 for other in entities
                 if other is not entity
                 and other.table.id == entity.table.id
+                and not self.entity_broken(other)
                 and keys_may_overlap(entity, other, plan.index)
             ]
             if rivals and not plan.type_filter:
@@ -941,6 +1080,7 @@ class ModelBuilder:
             for other in entities
             if other is not entity
             and other.table.id == entity.table.id
+            and not self.entity_broken(other)
             and index in other.indexes
         ]
         if not rivals:
@@ -964,6 +1104,11 @@ class ModelBuilder:
         return plan
 
     def check_primary_key_clashes(self, entities: list[Entity]) -> None:
+        # An entity whose table key is incomplete (a broken or missing template) is left
+        # out: comparing what remains of it would report clashes that are not there.
+        entities = [
+            e for e in entities if len(e.primary_sources) == len(e.table.key_attributes)
+        ]
         for i, first in enumerate(entities):
             for second in entities[i + 1 :]:
                 if first.table.id != second.table.id:
@@ -1210,8 +1355,29 @@ def default_problem(
     return f"a {attr_type.describe()} attribute cannot have a default"
 
 
-def build_model(document: Document) -> tuple[Model | None, list[Diagnostic]]:
-    """Resolve ``document`` (already structurally valid) into a :class:`Model`."""
-    builder = ModelBuilder(document)
+def mentions(text: object, names: AbstractSet[str]) -> bool:
+    """Whether the expression ``text`` has an identifier in ``names`` (an expression that
+    does not lex mentions nothing: compiling it reports the error)."""
+    if not isinstance(text, str):
+        return False
+    lexer = Lexer(text)
+    try:
+        while (token := lexer.next_token()).kind != "end":
+            if token.kind == "ident" and token.text in names:
+                return True
+    except ExpressionError:
+        return False
+    return False
+
+
+def build_model(
+    document: Document,
+    data: dict[str, Any] | None = None,
+    broken: Iterable[PathKey] = (),
+) -> tuple[Model | None, list[Diagnostic]]:
+    """Resolve ``document`` into a :class:`Model`: its ``data`` (default: the document's
+    own) must be structurally valid, with the ``broken`` units already reported cut out
+    (see ``dynagen.validate.recover_structure``)."""
+    builder = ModelBuilder(document, data, broken)
     model = builder.build()
     return model, builder.diagnostics

@@ -156,12 +156,22 @@ def value_source(attribute: Attribute) -> str:
     if isinstance(attr_type, MapType):
         return "field(default_factory=dict)"
     if attr_type == ScalarType("decimal"):
-        return f"Decimal({literal(str(Decimal(str(value))))})"
+        return decimal_source(Decimal(str(value)))
     if attr_type == ScalarType("float"):
         return repr(float(str(value)))
     if isinstance(value, str):
         return literal(value)
     return repr(value)
+
+
+def decimal_source(value: Decimal) -> str:
+    """``Decimal(12)`` for a whole number written without exponent (ruff's FURB157
+    flags ``Decimal("12")``), else ``Decimal("1.50")``: the text keeps precision, the
+    sign of ``-0`` and the exponent."""
+    text = str(value)
+    if text.lstrip("-").isdigit() and text != "-0":
+        return f"Decimal({text})"
+    return f"Decimal({literal(text)})"
 
 
 def default_value(attribute: Attribute) -> str:

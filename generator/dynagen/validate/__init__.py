@@ -5,6 +5,6 @@ templates or expressions are checked while the model is built (``dynagen.model``
 reports them the same way: as located diagnostics.
 """
 
-from dynagen.validate.structure import validate_structure
+from dynagen.validate.structure import Recovery, recover_structure, validate_structure
 
-__all__ = ["validate_structure"]
+__all__ = ["Recovery", "recover_structure", "validate_structure"]
