@@ -94,6 +94,15 @@ class ModelsView:
         return tuple(sorted(names, key=dunder_all_key))
 
 
+#: The module of the enums and named map types (entity modules import from it).
+SHARED_MODULE = "_models_shared"
+
+
+def entity_module(entity: Entity) -> str:
+    """The module holding an entity's classes and codecs (``models.py`` indexes it)."""
+    return f"{entity.snake}_model"
+
+
 def models_view(model: Model) -> ModelsView:
     imports: set[str] = {
         "from collections.abc import Mapping",

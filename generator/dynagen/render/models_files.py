@@ -1,0 +1,127 @@
+"""``models.py`` as a lazy index over one module per entity (issue 16, cold start).
+
+The entity classes, key classes, views and codecs of one entity live in
+``<entity>_model.py``; enums and named map types in ``_models_shared.py``; ``models.py``
+names every one of them for type checkers (under ``TYPE_CHECKING``) and imports a
+module on first access to one of its names (PEP 562 ``__getattr__``). A process pays
+only for the entities it touches.
+
+Each module's import block is decided from the names its rendered body uses (Python
+tokens, so names in docstrings or comments do not count): every candidate import that
+the body does not mention is left out, so no module imports what it does not use.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass, replace
+
+import jinja2
+
+from dynagen.model.naming import isort_key, natural
+from dynagen.model.schema import Model
+from dynagen.render.codecs import enum_members
+from dynagen.render.imports import import_block
+from dynagen.render.models_view import (
+    SHARED_MODULE,
+    ModelsView,
+    entity_module,
+    models_view,
+)
+
+_MARKER = "# dynagen: imports"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsIndexView:
+    package: str
+    all_names: tuple[str, ...]
+    modules: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), by module
+
+    @property
+    def lookup(self) -> tuple[tuple[str, str], ...]:
+        """(name, module) for every name of every module, by name."""
+        pairs = [(n, m) for m, names in self.modules for n in names]
+        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
+
+
+def _defined(view: ModelsView) -> tuple[str, ...]:
+    """Every top-level name a models module defines that other modules may import."""
+    names = [n for e in view.enums for n in (e.name, enum_members(e.name))]
+    for cls in view.types:
+        names += [cls.name, f"encode_{cls.snake}", f"decode_{cls.snake}"]
+    for entity in view.entities:
+        snake = entity.cls.snake
+        names += [entity.cls.name, f"{entity.cls.name}Key"]
+        names += [f"encode_{snake}", f"decode_{snake}", f"{snake}_key_item"]
+    for partial in view.partials:
+        names += [partial.name, f"decode_{partial.snake}"]
+    return tuple(sorted(names, key=isort_key))
+
+
+def _used_names(text: str) -> set[str]:
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return {t.string for t in tokens if t.type == tokenize.NAME}
+
+
+def _render_module(
+    template: jinja2.Template, head: str, view: ModelsView, shared: tuple[str, ...]
+) -> str:
+    text = template.render(header=head, view=replace(view, imports=(_MARKER,)))
+    before, after = text.split(_MARKER + "\n", 1)
+    used = _used_names(after)
+    stdlib = []
+    for line in view.imports:
+        if line.startswith("import "):
+            if line.split()[1] in used:
+                stdlib.append(line)
+            continue
+        module, names = line.split(" import ", 1)
+        kept = [n for n in names.split(", ") if n in used]
+        if kept:
+            stdlib.append(f"{module} import {', '.join(kept)}")
+    local = []
+    if "rt" in used:
+        local.append("from . import _runtime as rt")
+    wanted = [n for n in shared if n in used]
+    if wanted:
+        local.append(f"from .{SHARED_MODULE} import {', '.join(wanted)}")
+    block = "\n".join(import_block(stdlib))
+    if local:
+        block += "\n\n" + "\n".join(local)
+    return f"{before}{block}\n{after}"
+
+
+def models_files(env: jinja2.Environment, head: str, model: Model) -> dict[str, str]:
+    """``models.py``, ``_models_shared.py`` and one ``<entity>_model.py`` per entity."""
+    full = models_view(model)
+    template = env.get_template("models.py.jinja")
+    views = {SHARED_MODULE: replace(full, entities=(), partials=())}
+    for entity, view in zip(model.entities, full.entities, strict=True):
+        views[entity_module(entity)] = replace(
+            full,
+            enums=(),
+            types=(),
+            entities=(view,),
+            partials=tuple(p for p in full.partials if p.entity == entity.name),
+        )
+    shared = _defined(views[SHARED_MODULE])
+    files = {
+        f"{module}.py": _render_module(
+            template, head, view, () if module == SHARED_MODULE else shared
+        )
+        for module, view in views.items()
+    }
+    index = ModelsIndexView(
+        package=model.package,
+        all_names=full.all_names,
+        modules=tuple(
+            (module, _defined(view))
+            for module, view in sorted(views.items(), key=lambda kv: natural(kv[0]))
+        ),
+    )
+    files["models.py"] = env.get_template("models_index.py.jinja").render(
+        header=head, view=index
+    )
+    return files
