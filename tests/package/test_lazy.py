@@ -52,7 +52,8 @@ def test_a_name_loads_only_its_modules() -> None:
     )
     assert loaded == [
         "shop",
-        "shop._models_shared",
+        "shop._model_address",
+        "shop._model_customer_status",
         "shop._runtime",
         "shop.customer_model",
         "shop.models",

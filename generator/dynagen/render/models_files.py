@@ -1,7 +1,8 @@
 """``models.py`` as a lazy index over one module per entity (issue 16, cold start).
 
 The entity classes, key classes, views and codecs of one entity live in
-``<entity>_model.py``; enums and named map types in ``_models_shared.py``; ``models.py``
+``<entity>_model.py``; each enum, and each group of named map types that refer to each
+other, in ``_model_<name>.py``; ``models.py``
 names every one of them for type checkers (under ``TYPE_CHECKING``) and imports a
 module on first access to one of its names (PEP 562 ``__getattr__``). A process pays
 only for the entities it touches.
@@ -24,10 +25,11 @@ from dynagen.model.schema import Model
 from dynagen.render.codecs import enum_members
 from dynagen.render.imports import import_block
 from dynagen.render.models_view import (
-    SHARED_MODULE,
     ModelsView,
     entity_module,
     models_view,
+    shared_modules,
+    type_class,
 )
 
 _MARKER = "# dynagen: imports"
@@ -66,7 +68,11 @@ def _used_names(text: str) -> set[str]:
 
 
 def _render_module(
-    template: jinja2.Template, head: str, view: ModelsView, shared: tuple[str, ...]
+    template: jinja2.Template,
+    head: str,
+    view: ModelsView,
+    shared: dict[str, str],  # name -> module, of the enum and type modules
+    module: str,
 ) -> str:
     text = template.render(header=head, view=replace(view, imports=(_MARKER,)))
     before, after = text.split(_MARKER + "\n", 1)
@@ -77,16 +83,18 @@ def _render_module(
             if line.split()[1] in used:
                 stdlib.append(line)
             continue
-        module, names = line.split(" import ", 1)
+        source, names = line.split(" import ", 1)
         kept = [n for n in names.split(", ") if n in used]
         if kept:
-            stdlib.append(f"{module} import {', '.join(kept)}")
-    local = []
-    if "rt" in used:
-        local.append("from . import _runtime as rt")
-    wanted = [n for n in shared if n in used]
-    if wanted:
-        local.append(f"from .{SHARED_MODULE} import {', '.join(wanted)}")
+            stdlib.append(f"{source} import {', '.join(kept)}")
+    wanted: dict[str, list[str]] = {}
+    for name, owner in shared.items():
+        if name in used and owner != module:
+            wanted.setdefault(owner, []).append(name)
+    local = ["from . import _runtime as rt"] if "rt" in used else []
+    for owner in sorted(wanted, key=natural):
+        names = ", ".join(sorted(wanted[owner], key=isort_key))
+        local.append(f"from .{owner} import {names}")
     block = "\n".join(import_block(stdlib))
     if local:
         block += "\n\n" + "\n".join(local)
@@ -94,23 +102,25 @@ def _render_module(
 
 
 def models_files(env: jinja2.Environment, head: str, model: Model) -> dict[str, str]:
-    """``models.py``, ``_models_shared.py`` and one ``<entity>_model.py`` per entity."""
+    """``models.py``, one module per enum and per group of named types, and one
+    ``<entity>_model.py`` per entity."""
     full = models_view(model)
     template = env.get_template("models.py.jinja")
-    views = {SHARED_MODULE: replace(full, entities=(), partials=())}
+    empty = replace(full, enums=(), types=(), entities=(), partials=())
+    views: dict[str, ModelsView] = {}
+    for module, enums, types in shared_modules(model):
+        views[module] = replace(
+            empty, enums=enums, types=tuple(type_class(t) for t in types)
+        )
+    shared = {name: module for module, view in views.items() for name in _defined(view)}
     for entity, view in zip(model.entities, full.entities, strict=True):
         views[entity_module(entity)] = replace(
-            full,
-            enums=(),
-            types=(),
+            empty,
             entities=(view,),
             partials=tuple(p for p in full.partials if p.entity == entity.name),
         )
-    shared = _defined(views[SHARED_MODULE])
     files = {
-        f"{module}.py": _render_module(
-            template, head, view, () if module == SHARED_MODULE else shared
-        )
+        f"{module}.py": _render_module(template, head, view, shared, module)
         for module, view in views.items()
     }
     index = ModelsIndexView(

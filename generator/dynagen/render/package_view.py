@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
-from dynagen.render.models_view import SHARED_MODULE, entity_module, entity_partials
+from dynagen.render.models_view import entity_module, entity_partials, shared_modules
 from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
 
 RUNTIME_EXPORTS = (
@@ -118,7 +118,7 @@ def package_view(model: Model, version: str) -> PackageView:
     if streams.tables:
         imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
         imports["streams"] = streams.all_names
-    modules = {*imports, "models", SHARED_MODULE}
+    modules = {*imports, "models", *(m for m, _, _ in shared_modules(model))}
     for entity in model.entities:
         modules |= {f"{entity.snake}_repository", entity_module(entity)}
     return PackageView(
