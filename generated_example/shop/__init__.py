@@ -142,7 +142,12 @@ _MODULES: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {
-        "_models_shared",
+        "_model_address",
+        "_model_audit_event_action",
+        "_model_customer_status",
+        "_model_order_line",
+        "_model_order_status",
+        "_model_product_status",
         "_runtime",
         "_stream_runtime",
         "audit_event_model",

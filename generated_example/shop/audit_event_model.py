@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from . import _runtime as rt
-from ._models_shared import _AUDIT_EVENT_ACTION_MEMBERS, AuditEventAction
+from ._model_audit_event_action import _AUDIT_EVENT_ACTION_MEMBERS, AuditEventAction
 
 _new = object.__new__
 

@@ -13,13 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from . import _runtime as rt
-from ._models_shared import (
-    _CUSTOMER_STATUS_MEMBERS,
-    Address,
-    CustomerStatus,
-    decode_address,
-    encode_address,
-)
+from ._model_address import Address, decode_address, encode_address
+from ._model_customer_status import _CUSTOMER_STATUS_MEMBERS, CustomerStatus
 
 _new = object.__new__
 

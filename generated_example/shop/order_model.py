@@ -15,13 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from . import _runtime as rt
-from ._models_shared import (
-    _ORDER_STATUS_MEMBERS,
-    OrderLine,
-    OrderStatus,
-    decode_order_line,
-    encode_order_line,
-)
+from ._model_order_line import OrderLine, decode_order_line, encode_order_line
+from ._model_order_status import _ORDER_STATUS_MEMBERS, OrderStatus
 
 _new = object.__new__
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from . import _runtime as rt
-from ._models_shared import _PRODUCT_STATUS_MEMBERS, ProductStatus
+from ._model_product_status import _PRODUCT_STATUS_MEMBERS, ProductStatus
 
 _new = object.__new__
 

@@ -103,7 +103,12 @@ _MODULES: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {
-        "_models_shared",
+        "_model_address",
+        "_model_color",
+        "_model_geo",
+        "_model_line",
+        "_model_thing_def_size",
+        "_model_thing_size",
         "_runtime",
         "database",
         "models",

@@ -15,20 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from . import _runtime as rt
-from ._models_shared import (
-    _COLOR_MEMBERS,
-    _THING_DEF_SIZE_MEMBERS,
-    _THING_SIZE_MEMBERS,
-    Address,
-    Color,
-    Line,
-    ThingDefSize,
-    ThingSize,
-    decode_address,
-    decode_line,
-    encode_address,
-    encode_line,
-)
+from ._model_address import Address, decode_address, encode_address
+from ._model_color import _COLOR_MEMBERS, Color
+from ._model_line import Line, decode_line, encode_line
+from ._model_thing_def_size import _THING_DEF_SIZE_MEMBERS, ThingDefSize
+from ._model_thing_size import _THING_SIZE_MEMBERS, ThingSize
 
 _new = object.__new__
 
