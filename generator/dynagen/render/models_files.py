@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from dynagen.model.naming import isort_key, natural
+from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render.codecs import enum_members
 from dynagen.render.imports import import_block
@@ -62,6 +62,10 @@ def _defined(view: ModelsView) -> tuple[str, ...]:
     return tuple(sorted(names, key=isort_key))
 
 
+def _all_defined(views: dict[str, ModelsView]) -> set[str]:
+    return {name for view in views.values() for name in _defined(view)}
+
+
 def _used_names(text: str) -> set[str]:
     tokens = tokenize.generate_tokens(io.StringIO(text).readline)
     return {t.string for t in tokens if t.type == tokenize.NAME}
@@ -95,10 +99,10 @@ def _render_module(
     for owner in sorted(wanted, key=natural):
         names = ", ".join(sorted(wanted[owner], key=isort_key))
         local.append(f"from .{owner} import {names}")
-    block = "\n".join(import_block(stdlib))
-    if local:
-        block += "\n\n" + "\n".join(local)
-    return f"{before}{block}\n{after}"
+    block = "\n\n".join(
+        part for part in ("\n".join(import_block(stdlib)), "\n".join(local)) if part
+    )
+    return f"{before}{block}\n{after}" if block else f"{before}{after.lstrip()}"
 
 
 def models_files(env: jinja2.Environment, head: str, model: Model) -> dict[str, str]:
@@ -123,9 +127,12 @@ def models_files(env: jinja2.Environment, head: str, model: Model) -> dict[str, 
         f"{module}.py": _render_module(template, head, view, shared, module)
         for module, view in views.items()
     }
+    # Every name is in __all__: a name imported under TYPE_CHECKING is re-exported to
+    # mypy --strict only so (``X as X`` would do too, but ruff flags it outside
+    # ``__init__.py``), and repositories import the codecs from here.
     index = ModelsIndexView(
         package=model.package,
-        all_names=full.all_names,
+        all_names=tuple(sorted(_all_defined(views), key=dunder_all_key)),
         modules=tuple(
             (module, _defined(view))
             for module, view in sorted(views.items(), key=lambda kv: natural(kv[0]))

@@ -140,6 +140,7 @@ def shared_modules(
     for name, t in types.items():
         group = min(n for n in reach[name] if name in reach[n])
         groups.setdefault(group, []).append(t)
+    modules: list[tuple[str, tuple[EnumDef, ...], tuple[TypeDef, ...]]]
     modules = [(f"_model_{snake_case(e.name)}", (e,), ()) for e in model.enums]
     modules += [
         (f"_model_{snake_case(first)}", (), tuple(members))
