@@ -12,54 +12,70 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._model_address import Address as Address
-    from ._model_address import decode_address as decode_address
-    from ._model_address import encode_address as encode_address
+    from ._model_address import (
+        Address,
+        decode_address,
+        encode_address,
+    )
     from ._model_audit_event_action import (
-        _AUDIT_EVENT_ACTION_MEMBERS as _AUDIT_EVENT_ACTION_MEMBERS,
+        _AUDIT_EVENT_ACTION_MEMBERS,
+        AuditEventAction,
     )
-    from ._model_audit_event_action import AuditEventAction as AuditEventAction
     from ._model_customer_status import (
-        _CUSTOMER_STATUS_MEMBERS as _CUSTOMER_STATUS_MEMBERS,
+        _CUSTOMER_STATUS_MEMBERS,
+        CustomerStatus,
     )
-    from ._model_customer_status import CustomerStatus as CustomerStatus
-    from ._model_order_line import OrderLine as OrderLine
-    from ._model_order_line import decode_order_line as decode_order_line
-    from ._model_order_line import encode_order_line as encode_order_line
-    from ._model_order_status import _ORDER_STATUS_MEMBERS as _ORDER_STATUS_MEMBERS
-    from ._model_order_status import OrderStatus as OrderStatus
+    from ._model_order_line import (
+        OrderLine,
+        decode_order_line,
+        encode_order_line,
+    )
+    from ._model_order_status import (
+        _ORDER_STATUS_MEMBERS,
+        OrderStatus,
+    )
     from ._model_product_status import (
-        _PRODUCT_STATUS_MEMBERS as _PRODUCT_STATUS_MEMBERS,
+        _PRODUCT_STATUS_MEMBERS,
+        ProductStatus,
     )
-    from ._model_product_status import ProductStatus as ProductStatus
-    from .audit_event_model import AuditEvent as AuditEvent
-    from .audit_event_model import AuditEventKey as AuditEventKey
-    from .audit_event_model import audit_event_key_item as audit_event_key_item
-    from .audit_event_model import decode_audit_event as decode_audit_event
-    from .audit_event_model import encode_audit_event as encode_audit_event
-    from .customer_model import Customer as Customer
-    from .customer_model import CustomerKey as CustomerKey
-    from .customer_model import customer_key_item as customer_key_item
-    from .customer_model import decode_customer as decode_customer
-    from .customer_model import encode_customer as encode_customer
-    from .order_model import Order as Order
-    from .order_model import OrderKey as OrderKey
-    from .order_model import decode_order as decode_order
-    from .order_model import encode_order as encode_order
-    from .order_model import order_key_item as order_key_item
-    from .product_model import Product as Product
-    from .product_model import ProductCard as ProductCard
-    from .product_model import ProductGsi2Projection as ProductGsi2Projection
-    from .product_model import ProductKey as ProductKey
-    from .product_model import decode_product as decode_product
-    from .product_model import decode_product_card as decode_product_card
+    from .audit_event_model import (
+        AuditEvent,
+        AuditEventKey,
+        audit_event_key_item,
+        decode_audit_event,
+        encode_audit_event,
+    )
+    from .customer_model import (
+        Customer,
+        CustomerKey,
+        customer_key_item,
+        decode_customer,
+        encode_customer,
+    )
+    from .order_model import (
+        Order,
+        OrderKey,
+        decode_order,
+        encode_order,
+        order_key_item,
+    )
     from .product_model import (
-        decode_product_gsi2_projection as decode_product_gsi2_projection,
+        Product,
+        ProductCard,
+        ProductGsi2Projection,
+        ProductKey,
+        decode_product,
+        decode_product_card,
+        decode_product_gsi2_projection,
+        encode_product,
+        product_key_item,
     )
-    from .product_model import encode_product as encode_product
-    from .product_model import product_key_item as product_key_item
 
 __all__ = [
+    "_AUDIT_EVENT_ACTION_MEMBERS",
+    "_CUSTOMER_STATUS_MEMBERS",
+    "_ORDER_STATUS_MEMBERS",
+    "_PRODUCT_STATUS_MEMBERS",
     "Address",
     "AuditEvent",
     "AuditEventAction",
@@ -76,6 +92,24 @@ __all__ = [
     "ProductGsi2Projection",
     "ProductKey",
     "ProductStatus",
+    "audit_event_key_item",
+    "customer_key_item",
+    "decode_address",
+    "decode_audit_event",
+    "decode_customer",
+    "decode_order",
+    "decode_order_line",
+    "decode_product",
+    "decode_product_card",
+    "decode_product_gsi2_projection",
+    "encode_address",
+    "encode_audit_event",
+    "encode_customer",
+    "encode_order",
+    "encode_order_line",
+    "encode_product",
+    "order_key_item",
+    "product_key_item",
 ]
 
 _MODULES: dict[str, str] = {

@@ -12,35 +12,52 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._model_address import Address as Address
-    from ._model_address import decode_address as decode_address
-    from ._model_address import encode_address as encode_address
-    from ._model_color import _COLOR_MEMBERS as _COLOR_MEMBERS
-    from ._model_color import Color as Color
-    from ._model_geo import Geo as Geo
-    from ._model_geo import decode_geo as decode_geo
-    from ._model_geo import encode_geo as encode_geo
-    from ._model_line import Line as Line
-    from ._model_line import decode_line as decode_line
-    from ._model_line import encode_line as encode_line
-    from ._model_thing_def_size import (
-        _THING_DEF_SIZE_MEMBERS as _THING_DEF_SIZE_MEMBERS,
+    from ._model_address import (
+        Address,
+        decode_address,
+        encode_address,
     )
-    from ._model_thing_def_size import ThingDefSize as ThingDefSize
-    from ._model_thing_size import _THING_SIZE_MEMBERS as _THING_SIZE_MEMBERS
-    from ._model_thing_size import ThingSize as ThingSize
-    from .other_model import Other as Other
-    from .other_model import OtherKey as OtherKey
-    from .other_model import decode_other as decode_other
-    from .other_model import encode_other as encode_other
-    from .other_model import other_key_item as other_key_item
-    from .thing_model import Thing as Thing
-    from .thing_model import ThingKey as ThingKey
-    from .thing_model import decode_thing as decode_thing
-    from .thing_model import encode_thing as encode_thing
-    from .thing_model import thing_key_item as thing_key_item
+    from ._model_color import (
+        _COLOR_MEMBERS,
+        Color,
+    )
+    from ._model_geo import (
+        Geo,
+        decode_geo,
+        encode_geo,
+    )
+    from ._model_line import (
+        Line,
+        decode_line,
+        encode_line,
+    )
+    from ._model_thing_def_size import (
+        _THING_DEF_SIZE_MEMBERS,
+        ThingDefSize,
+    )
+    from ._model_thing_size import (
+        _THING_SIZE_MEMBERS,
+        ThingSize,
+    )
+    from .other_model import (
+        Other,
+        OtherKey,
+        decode_other,
+        encode_other,
+        other_key_item,
+    )
+    from .thing_model import (
+        Thing,
+        ThingKey,
+        decode_thing,
+        encode_thing,
+        thing_key_item,
+    )
 
 __all__ = [
+    "_COLOR_MEMBERS",
+    "_THING_DEF_SIZE_MEMBERS",
+    "_THING_SIZE_MEMBERS",
     "Address",
     "Color",
     "Geo",
@@ -51,6 +68,18 @@ __all__ = [
     "ThingDefSize",
     "ThingKey",
     "ThingSize",
+    "decode_address",
+    "decode_geo",
+    "decode_line",
+    "decode_other",
+    "decode_thing",
+    "encode_address",
+    "encode_geo",
+    "encode_line",
+    "encode_other",
+    "encode_thing",
+    "other_key_item",
+    "thing_key_item",
 ]
 
 _MODULES: dict[str, str] = {
