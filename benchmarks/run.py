@@ -10,6 +10,8 @@ Benchmarks (``--only`` picks one; repeatable):
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
 * ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
   vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
+* ``cold_start``: fresh interpreters importing a generated package of 10, 50 and 200
+  entities and reaching its first repository, beside PynamoDB's equivalent models.
 * ``backfill``: a migration's backfill of N items against moto's server: items per
   second, and the share of call time in the scan versus the conditional updates.
 
@@ -44,10 +46,26 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from types import ModuleType  # noqa: E402
 
-from benchmarks import backfill, build, calls, codecs, order_details, streams  # noqa: E402
+from benchmarks import (  # noqa: E402
+    backfill,
+    build,
+    calls,
+    codecs,
+    cold_start,
+    order_details,
+    streams,
+)
 from benchmarks.generated import BENCH_SCHEMA, load_package  # noqa: E402
 
-BENCHMARKS = ("build", "codecs", "calls", "streams", "order_details", "backfill")
+BENCHMARKS = (
+    "build",
+    "codecs",
+    "calls",
+    "streams",
+    "order_details",
+    "backfill",
+    "cold_start",
+)
 BENCH_PACKAGE = "benchshop"
 
 
@@ -67,6 +85,8 @@ class Sizes:
     call_repeats: int
     detail_reads: int = 20
     detail_repeats: int = 20
+    cold_sizes: tuple[int, ...] = (10, 50, 200)
+    cold_runs: int = 7
 
 
 FULL = Sizes(
@@ -98,6 +118,8 @@ SMOKE = Sizes(
     call_repeats=1,
     detail_reads=2,
     detail_repeats=1,
+    cold_sizes=(10,),
+    cold_runs=1,
 )
 
 
@@ -197,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             items=100 if args.smoke else 5000, segments=4
         )
         print("\n" + backfill.format_backfill(backfill_result))
+    if "cold_start" in selected:
+        cold = cold_start.run_cold_start(sizes=sizes.cold_sizes, runs=sizes.cold_runs)
+        print("\n" + cold_start.format_cold_start(cold))
     print(f"\ndone in {time.perf_counter() - started:.1f} s; {_environment()}")
     return 0
 

@@ -224,6 +224,10 @@ def test_init_holds_version_and_all(built: Path) -> None:
             assigned[node.target.id] = node.value
         elif isinstance(node, ast.ImportFrom):
             imported.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.If):  # `if TYPE_CHECKING:`: loaded lazily (#16)
+            for inner in node.body:
+                if isinstance(inner, ast.ImportFrom):
+                    imported.update(a.asname or a.name for a in inner.names)
         elif isinstance(node, ast.ClassDef | ast.FunctionDef):
             imported.add(node.name)
     assert ast.literal_eval(assigned["__dynagen_version__"]) == dynagen.__version__

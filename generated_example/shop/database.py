@@ -3,20 +3,46 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _runtime as rt
-from .audit_event_repository import AuditEventRepository
 from .collection_queries import DatabaseCollections
-from .customer_repository import CustomerRepository
-from .order_repository import OrderRepository
-from .product_repository import ProductRepository
 from .tables import physical_table_names
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+
+    from .audit_event_repository import AuditEventRepository
+    from .customer_repository import CustomerRepository
+    from .order_repository import OrderRepository
+    from .product_repository import ProductRepository
+
+#: attribute -> (module, repository class, logical table id), imported on first use
+_REPOSITORIES: dict[str, tuple[str, str, str]] = {
+    "audit_event": (
+        "audit_event_repository",
+        "AuditEventRepository",
+        "Audit",
+    ),
+    "customer": (
+        "customer_repository",
+        "CustomerRepository",
+        "Shop",
+    ),
+    "order": (
+        "order_repository",
+        "OrderRepository",
+        "Shop",
+    ),
+    "product": (
+        "product_repository",
+        "ProductRepository",
+        "Shop",
+    ),
+}
 
 
 class Database(DatabaseCollections):
@@ -30,10 +56,12 @@ class Database(DatabaseCollections):
     itself with the client's credentials, region, endpoint, timeouts and retry
     settings, and goes through the client for any call a stub, mock or event handler
     on the client would see; ``transport="botocore"`` always calls the client's own
-    methods. A Database is immutable and may be shared by threads.
+    methods. A Database is immutable and may be shared by threads. Each repository
+    (``db.customer``) is built on first access, its module imported then.
     """
 
     __slots__ = (
+        "_clock",
         "_table_names",
         "_transport",
         "audit_event",
@@ -48,6 +76,9 @@ class Database(DatabaseCollections):
     order: OrderRepository
     product: ProductRepository
     cursor_secret: bytes | None
+    _transport: rt.Transport
+    _table_names: Mapping[str, str]
+    _clock: Callable[[], datetime]
 
     def __init__(
         self,
@@ -68,26 +99,21 @@ class Database(DatabaseCollections):
         setattr_(self, "_transport", channel)
         setattr_(self, "cursor_secret", cursor_secret)
         setattr_(self, "_table_names", names)
-        setattr_(
-            self,
-            "audit_event",
-            AuditEventRepository(channel, names["Audit"], now, cursor_secret),
+        setattr_(self, "_clock", now)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot not yet set: a repository on its first access.
+        found = _REPOSITORIES.get(name)
+        if found is None:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        module, cls, table = found
+        repository = getattr(importlib.import_module(f".{module}", __package__), cls)(
+            self._transport, self._table_names[table], self._clock, self.cursor_secret
         )
-        setattr_(
-            self,
-            "customer",
-            CustomerRepository(channel, names["Shop"], now, cursor_secret),
-        )
-        setattr_(
-            self,
-            "order",
-            OrderRepository(channel, names["Shop"], now, cursor_secret),
-        )
-        setattr_(
-            self,
-            "product",
-            ProductRepository(channel, names["Shop"], now, cursor_secret),
-        )
+        object.__setattr__(self, name, repository)
+        return repository
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Database is immutable")

@@ -28,7 +28,7 @@ def test_match_narrows_over_the_entities() -> None:
                 status=shop.OrderStatus.PAID,
                 total=Decimal("12.50"),
                 lines=[],
-                created_at=shop.models.rt.parse_datetime("2024-05-01T12:00:00.000000Z"),
+                created_at=shop._runtime.parse_datetime("2024-05-01T12:00:00.000000Z"),
             )
             described = []
             for encode, obj in (

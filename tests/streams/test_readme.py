@@ -61,7 +61,7 @@ def test_readme_lambda_handler(capsys: pytest.CaptureFixture[str]) -> None:
                 status=shop.OrderStatus.SHIPPED,
                 total=Decimal("3"),
                 lines=[],
-                created_at=shop.models.rt.parse_datetime("2024-05-01T12:00:00Z"),
+                created_at=shop._runtime.parse_datetime("2024-05-01T12:00:00Z"),
             )
         )
         corrupt = copy.deepcopy(customer)

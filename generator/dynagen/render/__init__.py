@@ -13,7 +13,7 @@ from dynagen.render.collections_view import collections_view
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
 from dynagen.render.migration_view import MigrationView
-from dynagen.render.models_view import models_view
+from dynagen.render.models_files import models_files
 from dynagen.render.package_view import database_view, package_view
 from dynagen.render.repository_view import repository_view
 from dynagen.render.streams_view import stream_tables, streams_view
@@ -43,13 +43,11 @@ def render(model: Model) -> dict[str, str]:
             view=tables_view(model),
             schema_names={t.id: t.name for t in model.tables},
         ),
-        "models.py": env.get_template("models.py.jinja").render(
-            header=head, view=models_view(model)
-        ),
         "database.py": env.get_template("database.py.jinja").render(
             header=head, view=database_view(model)
         ),
         "py.typed": f"{head}\n",
+        **models_files(env, head, model),
     }
     if model.collections:
         files[f"{COLLECTIONS_MODULE}.py"] = env.get_template(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from dynagen.model.derived import derived_groups
-from dynagen.model.naming import dunder_all_key, pascal_case, snake_case
+from dynagen.model.naming import dunder_all_key, natural, pascal_case, snake_case
 from dynagen.model.schema import (
     Attribute,
     Entity,
@@ -20,7 +20,14 @@ from dynagen.model.schema import (
     TypeDef,
 )
 from dynagen.model.templates import KeyTemplate, TemplateField
-from dynagen.model.types import EnumType, ListType, MapType, ScalarType, SetType
+from dynagen.model.types import (
+    EnumType,
+    ListType,
+    MapType,
+    NamedType,
+    ScalarType,
+    SetType,
+)
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
 
@@ -92,6 +99,54 @@ class ModelsView:
             names += [entity.cls.name, f"{entity.cls.name}Key"]
         names += [p.name for p in self.partials]
         return tuple(sorted(names, key=dunder_all_key))
+
+
+def entity_module(entity: Entity) -> str:
+    """The module holding an entity's classes and codecs (``models.py`` indexes it)."""
+    return f"{entity.snake}_model"
+
+
+def _named_refs(attr_type: object) -> set[str]:
+    if isinstance(attr_type, NamedType):
+        return {attr_type.name}
+    if isinstance(attr_type, ListType | SetType):
+        return _named_refs(attr_type.item)
+    if isinstance(attr_type, MapType):
+        return _named_refs(attr_type.value)
+    return set()
+
+
+def shared_modules(
+    model: Model,
+) -> tuple[tuple[str, tuple[EnumDef, ...], tuple[TypeDef, ...]], ...]:
+    """(module, enums, types): one module per enum, one per group of named types that
+    reach each other (a strongly connected component, so that no two modules import
+    each other), each named ``_model_<first name>``; sorted by module."""
+    types = {t.name: t for t in model.types}
+    refs = {
+        name: sorted(r for f in t.fields for r in _named_refs(f.type) if r in types)
+        for name, t in types.items()
+    }
+    reach: dict[str, set[str]] = {}
+    for start in types:
+        seen, stack = {start}, [start]
+        while stack:
+            for ref in refs[stack.pop()]:
+                if ref not in seen:
+                    seen.add(ref)
+                    stack.append(ref)
+        reach[start] = seen
+    groups: dict[str, list[TypeDef]] = {}
+    for name, t in types.items():
+        group = min(n for n in reach[name] if name in reach[n])
+        groups.setdefault(group, []).append(t)
+    modules: list[tuple[str, tuple[EnumDef, ...], tuple[TypeDef, ...]]]
+    modules = [(f"_model_{snake_case(e.name)}", (e,), ()) for e in model.enums]
+    modules += [
+        (f"_model_{snake_case(first)}", (), tuple(members))
+        for first, members in groups.items()
+    ]
+    return tuple(sorted(modules, key=lambda m: natural(m[0])))
 
 
 def models_view(model: Model) -> ModelsView:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
-from dynagen.render.models_view import entity_partials
+from dynagen.render.models_view import entity_module, entity_partials, shared_modules
 from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
 
 RUNTIME_EXPORTS = (
@@ -34,12 +34,19 @@ class PackageView:
     package: str
     version: str
     imports: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), sorted
+    modules: tuple[str, ...] = ()  # every module of the package, sorted
 
     @property
     def all_names(self) -> tuple[str, ...]:
         return tuple(
             sorted({n for _, names in self.imports for n in names}, key=dunder_all_key)
         )
+
+    @property
+    def lookup(self) -> tuple[tuple[str, str], ...]:
+        """(name, module) of every public name, by name."""
+        pairs = [(n, m) for m, names in self.imports for n in names]
+        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +65,22 @@ class DatabaseView:
     @property
     def imports(self) -> tuple[tuple[str, str], ...]:
         """(module, name) of the package's own modules, in isort's order."""
-        modules = [
+        pairs = [("tables", "physical_table_names")]
+        if self.base is not None:
+            pairs.append((MODULE, self.base))
+        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
+
+    @property
+    def lazy_imports(self) -> tuple[tuple[str, str], ...]:
+        """(module, name) of the repositories, imported on first access to each."""
+        pairs = [
             (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
         ]
-        if self.base is not None:
-            modules.append((MODULE, self.base))
-        pairs = [*modules, ("tables", "physical_table_names")]
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
     @property
     def slots(self) -> tuple[str, ...]:
-        own = ["_transport", "cursor_secret"]
-        if self.base is not None:
-            own.append("_table_names")  # the collections' queries name tables
+        own = ["_clock", "_table_names", "_transport", "cursor_secret"]
         return tuple(sorted([*own, *(e.snake for e in self.entities)], key=natural))
 
 
@@ -108,9 +118,13 @@ def package_view(model: Model, version: str) -> PackageView:
     if streams.tables:
         imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
         imports["streams"] = streams.all_names
+    modules = {*imports, "models", *(m for m, _, _ in shared_modules(model))}
+    for entity in model.entities:
+        modules |= {f"{entity.snake}_repository", entity_module(entity)}
     return PackageView(
         package=model.package,
         version=version,
+        modules=tuple(sorted(modules, key=natural)),
         imports=tuple(
             (module, tuple(sorted(names, key=isort_key)))
             for module, names in sorted(imports.items())

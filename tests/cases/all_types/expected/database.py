@@ -3,17 +3,33 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _runtime as rt
-from .other_repository import OtherRepository
 from .tables import physical_table_names
-from .thing_repository import ThingRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+
+    from .other_repository import OtherRepository
+    from .thing_repository import ThingRepository
+
+#: attribute -> (module, repository class, logical table id), imported on first use
+_REPOSITORIES: dict[str, tuple[str, str, str]] = {
+    "other": (
+        "other_repository",
+        "OtherRepository",
+        "Things",
+    ),
+    "thing": (
+        "thing_repository",
+        "ThingRepository",
+        "Things",
+    ),
+}
 
 
 class Database:
@@ -27,10 +43,13 @@ class Database:
     itself with the client's credentials, region, endpoint, timeouts and retry
     settings, and goes through the client for any call a stub, mock or event handler
     on the client would see; ``transport="botocore"`` always calls the client's own
-    methods. A Database is immutable and may be shared by threads.
+    methods. A Database is immutable and may be shared by threads. Each repository
+    (``db.customer``) is built on first access, its module imported then.
     """
 
     __slots__ = (
+        "_clock",
+        "_table_names",
         "_transport",
         "cursor_secret",
         "other",
@@ -40,6 +59,9 @@ class Database:
     other: OtherRepository
     thing: ThingRepository
     cursor_secret: bytes | None
+    _transport: rt.Transport
+    _table_names: Mapping[str, str]
+    _clock: Callable[[], datetime]
 
     def __init__(
         self,
@@ -59,16 +81,22 @@ class Database:
         setattr_ = object.__setattr__
         setattr_(self, "_transport", channel)
         setattr_(self, "cursor_secret", cursor_secret)
-        setattr_(
-            self,
-            "other",
-            OtherRepository(channel, names["Things"], now, cursor_secret),
+        setattr_(self, "_table_names", names)
+        setattr_(self, "_clock", now)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot not yet set: a repository on its first access.
+        found = _REPOSITORIES.get(name)
+        if found is None:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        module, cls, table = found
+        repository = getattr(importlib.import_module(f".{module}", __package__), cls)(
+            self._transport, self._table_names[table], self._clock, self.cursor_secret
         )
-        setattr_(
-            self,
-            "thing",
-            ThingRepository(channel, names["Things"], now, cursor_secret),
-        )
+        object.__setattr__(self, name, repository)
+        return repository
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Database is immutable")

@@ -1,0 +1,215 @@
+"""The package loads lazily (issue 16): ``import shop`` imports none of its modules,
+every name of ``__all__`` resolves on first access (and nothing else does), a
+``Database`` imports a repository's modules only when it is first used, ``mypy
+--strict`` sees every name, and entities stay dataclasses."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.generated_package import imported_package
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "generated_example" / "shop"
+
+
+def _fresh(code: str) -> object:
+    """Run ``code`` in a fresh interpreter that can import ``shop``; its JSON output."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=EXAMPLE.parent,
+        env={**os.environ, "PYTHONPATH": str(EXAMPLE.parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _shop_modules() -> str:
+    return "sorted(m for m in sys.modules if m == 'shop' or m.startswith('shop.'))"
+
+
+def test_import_loads_no_module_of_the_package() -> None:
+    loaded = _fresh(
+        f"import json, sys\nimport shop\nprint(json.dumps({_shop_modules()}))"
+    )
+    assert loaded == ["shop"]
+
+
+def test_a_name_loads_only_its_modules() -> None:
+    loaded = _fresh(
+        "import json, sys\nfrom shop import Customer\n"
+        f"print(json.dumps({_shop_modules()}))"
+    )
+    assert loaded == [
+        "shop",
+        "shop._model_address",
+        "shop._model_customer_status",
+        "shop._runtime",
+        "shop.customer_model",
+        "shop.models",
+    ]
+
+
+def test_database_loads_a_repository_on_first_use() -> None:
+    loaded = _fresh(
+        "import json, sys\nimport boto3\nimport shop\n"
+        "client = boto3.client('dynamodb', region_name='us-east-1',"
+        " aws_access_key_id='a', aws_secret_access_key='b')\n"
+        "db = shop.Database(client)\n"
+        f"before = {_shop_modules()}\n"
+        "repository = db.order\n"
+        "assert db.order is repository\n"
+        f"print(json.dumps([before, {_shop_modules()}]))"
+    )
+    assert isinstance(loaded, list)
+    before, after = loaded
+    # The example's collection query (Database's base class) uses Customer and Order:
+    # their modules come with Database; no repository does, Product's model neither.
+    assert not any(m.endswith("_repository") for m in before), before
+    assert "shop.product_model" not in after
+    assert set(after) - set(before) == {"shop.order_repository"}
+
+
+def test_the_package_exposes_exactly_all() -> None:
+    with imported_package(EXAMPLE) as shop:
+        names = set(shop.__all__)
+        assert len(names) == len(shop.__all__)
+        for name in shop.__all__:
+            assert getattr(shop, name) is not None, name
+        star: dict[str, object] = {}
+        exec("from shop import *", star)
+        assert set(star) - {"__builtins__"} == names
+        assert names <= set(dir(shop))
+        assert set(shop._MODULES) == names  # what __getattr__ resolves
+        with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+            _ = shop.Nothing
+        # The names type checkers see (the imports under TYPE_CHECKING) are __all__.
+        tree = ast.parse((EXAMPLE / "__init__.py").read_text(encoding="utf-8"))
+        checked = {
+            alias.asname
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If)
+            for inner in node.body
+            if isinstance(inner, ast.ImportFrom)
+            for alias in inner.names
+        }
+        assert checked == names
+
+
+def test_submodules_resolve_as_attributes() -> None:
+    with imported_package(EXAMPLE) as shop:
+        assert shop.models.Customer is shop.Customer
+        assert shop.tables.create_tables is shop.create_tables
+        with pytest.raises(AttributeError):
+            _ = shop.models.nothing_here
+
+
+def test_database_stays_immutable_and_refuses_unknown_names() -> None:
+    with imported_package(EXAMPLE) as shop:
+        import boto3
+
+        client = boto3.client(
+            "dynamodb",
+            region_name="us-east-1",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+        )
+        db = shop.Database(client, table_prefix="t-")
+        assert type(db.customer).__name__ == "CustomerRepository"
+        assert db.customer is db.customer
+        with pytest.raises(AttributeError, match="immutable"):
+            db.customer = db.customer
+        with pytest.raises(AttributeError, match="no attribute 'cart'"):
+            _ = db.cart
+
+
+def test_dataclasses_functions_work_on_generated_classes() -> None:
+    with imported_package(EXAMPLE) as shop:
+        address = shop.Address(street="1 Main St", city="Paris", postcode="75001")
+        customer = shop.Customer(
+            customer_id="c1", email="a@example.com", points=3, address=address
+        )
+        for cls in (shop.Customer, shop.CustomerKey, shop.Address, shop.ProductCard):
+            assert dataclasses.is_dataclass(cls), cls
+        assert [f.name for f in dataclasses.fields(customer)][:3] == [
+            "customer_id",
+            "email",
+            "name",
+        ]
+        moved = dataclasses.replace(customer, points=4)
+        assert (moved.points, customer.points) == (4, 3)
+        assert moved != customer and dataclasses.replace(moved, points=3) == customer
+        as_dict = dataclasses.asdict(customer)
+        assert as_dict["address"] == {
+            "street": "1 Main St",
+            "city": "Paris",
+            "postcode": "75001",
+        }
+        key = shop.CustomerKey(customer_id="c1")
+        assert dataclasses.asdict(key) == {"customer_id": "c1"}
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            key.customer_id = "c2"
+        card = shop.ProductCard(sku="S1", name="Shirt", price_cents=100)
+        assert dataclasses.replace(card, price_cents=5).price_cents == 5
+
+
+MYPY_PROBE = """\
+from __future__ import annotations
+
+import shop
+from shop import *  # noqa: F403
+
+db = shop.Database()
+reveal_type(db.customer)
+reveal_type(shop.Customer)
+reveal_type(shop.models.encode_customer)
+{uses}
+db.customer.get(customer_id=1)
+"""
+
+
+def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
+    with imported_package(EXAMPLE) as shop:
+        names = list(shop.__all__)
+    probe = tmp_path / "probe.py"
+    uses = "\n".join(f"reveal_type({name})" for name in names)
+    probe.write_text(MYPY_PROBE.format(uses=uses), encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--disable-error-code=import-untyped",
+            str(probe),
+        ],
+        env={**os.environ, "MYPYPATH": str(EXAMPLE.parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    errors = [line for line in lines if ": error:" in line]
+    # The one deliberate mistake is caught: mypy sees real types, not Any.
+    assert len(errors) == 1 and "customer_id" in errors[0] and '"int"' in errors[0], (
+        done.stdout
+    )
+    notes = [line for line in lines if "Revealed type" in line]
+    assert len(notes) == 3 + len(names)
+    assert '"shop.customer_repository.CustomerRepository"' in notes[0]
+    assert 'Revealed type is "def (*, customer_i' in notes[1]
+    assert notes[1].endswith('-> shop.customer_model.Customer"')
+    assert "shop.customer_model.Customer" in notes[2]
+    assert not any('"Any"' in note for note in notes), done.stdout
