@@ -49,6 +49,12 @@ ROLES = {
 }
 
 
+#: The lazy-loading hooks (module and ``Database`` ``__getattr__``/``__dir__``, issue 16):
+#: their only parameters are ``name`` and ``self``, so the builtins they call
+#: (``getattr``, ``globals``, ``type``) can never be shadowed by a schema name.
+LAZY_HOOKS = {"__getattr__", "__dir__"}
+
+
 def generated_names() -> list[str]:
     """Every name bound or read inside a function of the example package's modules
     (all but the copied run-time ones), that does not start with a capital (classes and
@@ -61,6 +67,8 @@ def generated_names() -> list[str]:
         for node in ast.walk(ast.parse(text)):
             if not isinstance(node, ast.FunctionDef):
                 continue
+            if node.name in LAZY_HOOKS:
+                continue  # binds only `name`/`self`: no schema name reaches its scope
             args = node.args
             found.update(a.arg for a in [*args.args, *args.kwonlyargs])
             for inner in ast.walk(node):
