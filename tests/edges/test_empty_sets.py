@@ -7,7 +7,7 @@ derived keys and the condition still apply."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -65,7 +65,7 @@ entities:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+        self.now = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
     def __call__(self) -> datetime:
         return self.now
@@ -168,7 +168,7 @@ def test_version_updated_time_and_derived_keys_still_step(
 ) -> None:
     p = pkg.package
     db.doc.create(p.Doc(doc_id="d1", title="One", tags={"x"}))
-    clock.now = datetime(2024, 5, 2, tzinfo=UTC)
+    clock.now = datetime(2024, 5, 2, tzinfo=timezone.utc)
     tagged = db.doc.tag(doc_id="d1", t=set())
     assert tagged.version == 2 and tagged.tags == {"x"}
     assert tagged.updated_at == clock.now
