@@ -48,7 +48,7 @@ import sys
 import threading
 import types
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -2952,12 +2952,18 @@ def version_condition(
     return f"{placeholder} = :__expected_version"
 
 
-def update_expression(sets: list[str], removes: list[str]) -> str:
-    """``SET a, b REMOVE c`` from the clauses an update collected."""
-    expression = "SET " + ", ".join(sets) if sets else ""
-    if removes:
-        expression += (" " if expression else "") + "REMOVE " + ", ".join(removes)
-    return expression
+def update_expression(
+    sets: list[str],
+    removes: list[str],
+    adds: Sequence[str] = (),
+    deletes: Sequence[str] = (),
+) -> str:
+    """``SET a, b REMOVE c ADD d DELETE e`` from the clauses an update collected;
+    "" when there are none."""
+    clauses = (("SET", sets), ("REMOVE", removes), ("ADD", adds), ("DELETE", deletes))
+    return " ".join(
+        f"{word} {', '.join(actions)}" for word, actions in clauses if actions
+    )
 
 
 def adjacent_text(

@@ -231,6 +231,22 @@ class DerivedKeyWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class SetParamClauses:
+    """The clauses of a declared update that write one set parameter as it is
+    (``ADD a :p``, ``DELETE a :p``, ``SET a = :p``): DynamoDB refuses an empty set, so
+    for an empty one the ADD/DELETE clauses are left out (with the names only they use)
+    and each SET becomes ``REMOVE`` of its path."""
+
+    param: str  # the schema parameter, without its colon
+    value_placeholder: str
+    adds: tuple[str, ...]  # actions, as in the expression
+    deletes: tuple[str, ...]
+    sets: tuple[tuple[str, str], ...]  # (SET action, its path for REMOVE)
+    # name placeholders no other part of the request uses
+    dropped_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DeclaredUpdate:
     """An ``updates:`` entry, compiled: the whole request but its values is constant."""
 
@@ -268,6 +284,17 @@ class DeclaredUpdate:
         tuple[str, str], ...
     ] = ()  # value placeholder → "type", "<Known>:<attribute>"
     literals: tuple[LiteralValue, ...] = ()  # literal values, sent as placeholders
+    # set parameters written as they are; with any, the expression is joined at run
+    # time from ``actions`` (SET, REMOVE, ADD, DELETE without these clauses) and them
+    set_params: tuple[SetParamClauses, ...] = ()
+    actions: tuple[
+        tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]
+    ] = (
+        (),
+        (),
+        (),
+        (),
+    )
 
 
 Op = Literal["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]

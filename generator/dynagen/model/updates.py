@@ -6,6 +6,7 @@ the version step, derived index keys — so a generated method only fills in val
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,9 +40,10 @@ from dynagen.model.schema import (
     DerivedKeyWrite,
     Entity,
     Parameter,
+    SetParamClauses,
     TypeDef,
 )
-from dynagen.model.types import ScalarType
+from dynagen.model.types import AttrType, ScalarType, SetType
 
 #: Generated method names a declared update or query may not take.
 GENERATED_METHODS = frozenset(
@@ -230,12 +232,27 @@ def build_update(
     key_placeholder = placeholders.name(entity.table.partition_key.name)
     if not upsert:  # the existence check (an upsert has none)
         names[key_placeholder] = entity.table.partition_key.name
-    expression = join_update(
-        [*compiled.set_actions, *extra_sets],
-        [*compiled.remove_actions, *extra_removes],
+    actions = (
+        (*compiled.set_actions, *extra_sets),
+        (*compiled.remove_actions, *extra_removes),
         compiled.add_actions,
         compiled.delete_actions,
     )
+    expression = join_update(*actions)
+    set_params = set_param_clauses(
+        actions, condition, dict(compiled.params), param_types
+    )
+    constant = actions
+    if set_params:
+        taken_actions = {
+            action
+            for group in set_params
+            for action in (*group.adds, *group.deletes, *(a for a, _ in group.sets))
+        }
+        sets, removes, adds, deletes = (
+            tuple(a for a in clause if a not in taken_actions) for clause in actions
+        )
+        constant = (sets, removes, adds, deletes)
     try:
         check_length(expression, "the update expression as sent")
     except ExpressionError as error:
@@ -279,6 +296,8 @@ def build_update(
         upsert=upsert,
         literals=literals,
         upsert_values=tuple(upsert_values),
+        set_params=set_params,
+        actions=constant,
         needs_version=any(
             origin.startswith("version:") for w in derived for _, origin in w.fields
         ),
@@ -286,6 +305,62 @@ def build_update(
 
 
 _NUMBERS = (ScalarType("int"), ScalarType("float"), ScalarType("decimal"))
+
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
+
+
+def set_param_clauses(
+    actions: tuple[tuple[str, ...], ...],
+    condition: str | None,
+    params: dict[str, str],
+    param_types: dict[str, AttrType],
+) -> tuple[SetParamClauses, ...]:
+    """The set parameters that only ever stand alone as the value of ``ADD``/``DELETE``
+    or ``SET path = :p``, with those clauses (see :class:`SetParamClauses`).
+
+    A set parameter used anywhere else (a condition, a function) keeps the run-time
+    ``ValueError`` for an empty set."""
+    sets, _, adds, deletes = actions
+    everything = [*(a for clause in actions for a in clause), condition or ""]
+    groups = []
+    for placeholder, param in sorted(params.items(), key=lambda kv: kv[0]):
+        if not isinstance(param_types.get(param), SetType):
+            continue
+        mine_add = tuple(a for a in adds if a.endswith(" " + placeholder))
+        mine_delete = tuple(a for a in deletes if a.endswith(" " + placeholder))
+        mine_set = tuple(
+            (a, a.removesuffix(" = " + placeholder))
+            for a in sets
+            if a.endswith(" = " + placeholder)
+        )
+        mine = {*mine_add, *mine_delete, *(a for a, _ in mine_set)}
+        rest = [text for text in everything if text not in mine]
+        if any(placeholder in _PLACEHOLDER.findall(text) for text in rest) or any(
+            placeholder in _PLACEHOLDER.findall(a.rsplit(" ", 1)[0]) for a in mine
+        ):
+            continue
+        kept = {n for text in rest for n in _PLACEHOLDER.findall(text)}
+        kept |= {n for _, path in mine_set for n in _PLACEHOLDER.findall(path)}
+        dropped = sorted(
+            {
+                n
+                for a in (*mine_add, *mine_delete)
+                for n in _PLACEHOLDER.findall(a)
+                if n.startswith("#") and n not in kept
+            },
+            key=_placeholder_order,
+        )
+        groups.append(
+            SetParamClauses(
+                param=param,
+                value_placeholder=placeholder,
+                adds=mine_add,
+                deletes=mine_delete,
+                sets=mine_set,
+                dropped_names=tuple(dropped),
+            )
+        )
+    return tuple(groups)
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,21 @@ class DerivedGroupView:
 
 
 @dataclass(frozen=True, slots=True)
+class SetParamView:
+    """A set parameter a declared update writes as it is: its clauses, kept or left out
+    at run time by whether the set is empty (see ``model.schema.SetParamClauses``)."""
+
+    py_name: str
+    value_placeholder: str
+    encode: str  # its wire value (only evaluated for a non-empty set)
+    adds: tuple[str, ...]
+    deletes: tuple[str, ...]
+    sets: tuple[str, ...]
+    removes: tuple[str, ...]  # the SET paths, removed for an empty set
+    dropped_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DeclaredUpdateView:
     """A method for one ``updates:`` entry: constant request text, values to fill in."""
 
@@ -118,6 +133,10 @@ class DeclaredUpdateView:
     fill_names: tuple[tuple[str, str], ...]
     fill_values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
     between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
+    set_params: tuple[SetParamView, ...] = ()  # with any, the expression is joined
+    # at run time from these constant actions (SET, REMOVE, ADD, DELETE) and them
+    actions: tuple[tuple[str, ...], ...] = ()
+    may_be_empty: bool = False  # every action is a set parameter's ADD/DELETE
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,6 +525,22 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
     if update.condition is not None:
         checks.append(f"({update.condition})" if checks else update.condition)
     condition = " AND ".join(checks)
+    wire = dict(values)
+    set_params = tuple(
+        SetParamView(
+            py_name=params[group.param].py_name,
+            value_placeholder=group.value_placeholder,
+            encode=wire[group.value_placeholder],
+            adds=group.adds,
+            deletes=group.deletes,
+            sets=tuple(action for action, _ in group.sets),
+            removes=tuple(path for _, path in group.sets),
+            dropped_names=group.dropped_names,
+        )
+        for group in update.set_params
+    )
+    optional = {group.value_placeholder for group in set_params}
+    values = [(p, v) for p, v in values if p not in optional]
     summary = f"``{update.source}``"
     if update.condition_source is not None:
         summary += f" if ``{update.condition_source}``"
@@ -529,6 +564,11 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         values=tuple(values),
         version_placeholder=update.version_placeholder,
         between=update.between,
+        set_params=set_params,
+        actions=update.actions if set_params else (),
+        may_be_empty=bool(set_params)
+        and not any(update.actions)
+        and not any(group.sets for group in set_params),
         uses_clock=bool(update.updated)
         or any(o.startswith("now:") for _, o in update.upsert_values)
         or any(o.startswith("now:") for w in update.derived for _, o in w.fields),
