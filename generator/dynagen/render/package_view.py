@@ -42,6 +42,9 @@ class PackageView:
         )
 
 
+TRANSACT_GET_TYPED = 8  # transact_get types its result element by element up to here
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseEntityView:
     name: str
@@ -59,12 +62,29 @@ class DatabaseView:
     def imports(self) -> tuple[tuple[str, str], ...]:
         """(module, name) of the package's own modules, in isort's order."""
         modules = [
-            (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
+            (f"{e.snake}_repository", f"{e.name}Repository, {e.name}TxActions")
+            for e in self.entities
         ]
         if self.base is not None:
             modules.append((MODULE, self.base))
         pairs = [*modules, ("tables", "physical_table_names")]
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
+
+    @property
+    def key_owners(self) -> tuple[tuple[str, str], ...]:
+        """(key class name, repository attribute) of every entity, for transact_get."""
+        return tuple((f"{e.name}Key", e.snake) for e in self.entities)
+
+    @property
+    def transact_get_overloads(self) -> tuple[tuple[str, str], ...]:
+        """(parameters, result) of transact_get's overloads for one to eight keys."""
+        return tuple(
+            (
+                ", ".join(f"k{i}: rt.Key[_E{i}]" for i in range(1, n + 1)),
+                ", ".join(f"_E{i} | None" for i in range(1, n + 1)),
+            )
+            for n in range(1, TRANSACT_GET_TYPED + 1)
+        )
 
     @property
     def slots(self) -> tuple[str, ...]:
