@@ -1,0 +1,383 @@
+"""Transactions (SPEC §4): ``db.transact_write()`` and ``db.transact_get(...)``.
+
+Every ``tx.<entity>`` method builds the same request as the repository method of that
+name (timestamps, version steps, derived keys, conditions) and adds it as one action;
+the block sends one TransactWriteItems on a clean exit and nothing when it raises.
+dynalite implements no transactions: those cases are marked by ``needs``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.repository._support import (
+    FakeClock,
+    RequestLog,
+    SentBodies,
+    ShopTables,
+    customer_key,
+    product_key,
+    raw_item,
+)
+
+
+def customer(shop: Any, customer_id: str, **fields: Any) -> Any:
+    return shop.Customer(
+        customer_id=customer_id, email=f"{customer_id}@example.com", **fields
+    )
+
+
+def product(shop: Any, sku: str, **fields: Any) -> Any:
+    values: dict[str, Any] = {
+        "sku": sku,
+        "name": "Mug",
+        "category": "kitchen",
+        "price_cents": 450,
+        "count": 5,
+    }
+    values.update(fields)
+    return shop.Product(**values)
+
+
+# -- transact_write: what is written ----------------------------------------------------
+
+
+@pytest.mark.needs("transactions")
+def test_actions_commit_together_with_repository_semantics(
+    shop: Any, db: Any, uid: str, clock: FakeClock, shop_tables: ShopTables
+) -> None:
+    db.customer.create(customer(shop, f"{uid}a"))
+    db.product.create(product(shop, f"{uid}p", count=5))
+    clock.advance(10)
+    with db.transact_write() as tx:
+        assert tx.customer.create(customer(shop, f"{uid}b", name="Bo")) is None
+        tx.customer.update(customer_id=f"{uid}a", name="Ann", expected_version=1)
+        tx.product.reserve_stock(
+            sku=f"{uid}p",
+            quantity=2,
+            on_sale=shop.ProductStatus.ACTIVE,
+            expected_version=1,
+        )
+    created = db.customer.get(customer_id=f"{uid}b")
+    assert created is not None
+    assert created.version == 1 and created.name == "Bo"
+    assert created.created_at == clock.now and created.updated_at == clock.now
+    updated = db.customer.get(customer_id=f"{uid}a")
+    assert updated is not None
+    assert (updated.name, updated.version, updated.updated_at) == ("Ann", 2, clock.now)
+    reserved = db.product.get(sku=f"{uid}p")
+    assert reserved is not None and (reserved.count, reserved.version) == (3, 2)
+    # derived keys are written as by the repository (gsi1pk from email)
+    stored = raw_item(shop_tables, customer_key(f"{uid}b"))
+    assert stored is not None
+    assert stored["gsi1pk"] == {"S": f"EMAIL#{uid}b@example.com"}
+
+
+@pytest.mark.needs("transactions")
+def test_update_rewrites_derived_index_key(
+    shop: Any, db: Any, uid: str, shop_tables: ShopTables
+) -> None:
+    db.product.create(product(shop, f"{uid}p", price_cents=450))
+    with db.transact_write() as tx:
+        tx.product.set_price(sku=f"{uid}p", price_cents=1200)
+    stored = raw_item(shop_tables, product_key(f"{uid}p"))
+    assert stored is not None
+    assert stored["gsi2sk"] == {"S": f"PRICE#0000001200#{uid}p"}
+    assert stored["version"] == {"N": "2"}
+
+
+@pytest.mark.needs("transactions")
+def test_put_delete_and_checks(shop: Any, db: Any, uid: str) -> None:
+    first = db.customer.create(customer(shop, f"{uid}a", points=1))
+    db.customer.create(customer(shop, f"{uid}b"))
+    db.customer.create(customer(shop, f"{uid}c"))
+    with db.transact_write() as tx:
+        tx.customer.put(dataclasses.replace(first, points=7))
+        tx.customer.delete(customer_id=f"{uid}b", expected_version=1)
+        tx.customer.check_exists(customer_id=f"{uid}c")
+        tx.customer.check_not_exists(customer_id=f"{uid}z")
+        tx.product.put(product(shop, f"{uid}p"))  # no version: created
+    put = db.customer.get(customer_id=f"{uid}a")
+    assert put is not None and (put.points, put.version) == (7, 2)
+    assert db.customer.get(customer_id=f"{uid}b") is None
+    new_product = db.product.get(sku=f"{uid}p")
+    assert new_product is not None and new_product.version == 1
+
+
+@pytest.mark.needs("transactions")
+def test_check_version_and_plain_delete(shop: Any, db: Any, uid: str) -> None:
+    db.customer.create(customer(shop, f"{uid}a"))
+    db.order.create(
+        shop.Order(
+            order_id=uuid.UUID(int=1),
+            customer_id=f"{uid}a",
+            status=shop.OrderStatus.PENDING,
+            total=Decimal("9.50"),
+            lines=[],
+        )
+    )
+    order = db.order.by_id(order_id=uuid.UUID(int=1)).all()
+    mine = [o for o in order if o.customer_id == f"{uid}a"]
+    assert len(mine) == 1
+    with db.transact_write() as tx:
+        tx.customer.check_version(customer_id=f"{uid}a", expected_version=1)
+        tx.order.delete(
+            customer_id=f"{uid}a",
+            created_at=mine[0].created_at,
+            order_id=uuid.UUID(int=1),
+        )
+    assert (
+        db.order.get(
+            customer_id=f"{uid}a",
+            created_at=mine[0].created_at,
+            order_id=uuid.UUID(int=1),
+        )
+        is None
+    )
+
+
+@pytest.mark.needs("transactions")
+def test_update_without_changes_is_an_existence_check(
+    shop: Any, db: Any, uid: str
+) -> None:
+    """An update with no argument set still requires the item (as the repository's
+    ``update`` raises ``NotFoundError``): the action is a ConditionCheck."""
+    with (
+        pytest.raises(shop.TransactionCanceledError) as caught,
+        db.transact_write() as tx,
+    ):
+        tx.product.create(product(shop, f"{uid}p"))
+        tx.customer.update(customer_id=f"{uid}missing")
+    codes = [r.code for r in caught.value.reasons]
+    assert codes == [None, "ConditionalCheckFailed"]
+    assert db.product.get(sku=f"{uid}p") is None
+
+
+# -- nothing sent -----------------------------------------------------------------------
+
+
+def test_exception_in_block_sends_nothing(
+    shop: Any, db: Any, uid: str, shop_tables: ShopTables
+) -> None:
+    with (
+        RequestLog(shop_tables.client) as log,
+        pytest.raises(RuntimeError),
+        db.transact_write() as tx,
+    ):
+        tx.customer.create(customer(shop, f"{uid}a"))
+        raise RuntimeError("changed my mind")
+    assert "TransactWriteItems" not in log.operations
+    assert db.customer.get(customer_id=f"{uid}a") is None
+
+
+def test_empty_block_sends_nothing(db: Any, shop_tables: ShopTables) -> None:
+    with RequestLog(shop_tables.client) as log, db.transact_write():
+        pass
+    assert log.operations == []
+
+
+# -- the token on the wire --------------------------------------------------------------
+
+
+@pytest.mark.needs("transactions")
+def test_one_client_request_token_per_transaction(
+    shop: Any, db: Any, uid: str, shop_tables: ShopTables
+) -> None:
+    with SentBodies(shop_tables.client) as sent, db.transact_write() as tx:
+        tx.customer.create(customer(shop, f"{uid}a"))
+        with db.transact_write() as tx:
+            tx.customer.create(customer(shop, f"{uid}b"))
+    bodies = [body for op, body in sent.bodies if op == "TransactWriteItems"]
+    assert len(bodies) == 2
+    tokens = [body["ClientRequestToken"] for body in bodies]
+    assert all(len(str(uuid.UUID(t))) == 36 for t in tokens)
+    assert tokens[0] != tokens[1]
+    actions = bodies[0]["TransactItems"]
+    assert list(actions[0]) == ["Put"]
+    assert "ReturnValues" not in actions[0]["Put"]
+
+
+@pytest.mark.needs("transactions")
+def test_conflicts_are_retried_with_the_same_token(
+    shop: Any, rt: Any, db: Any, uid: str
+) -> None:
+    """A cancellation only for TransactionConflict is committed again with the same
+    token; another code is not retried. Shown with a transport that answers the first
+    commit with a conflict and then forwards to the server."""
+    from botocore.exceptions import ClientError
+
+    real = db._transport
+    seen: list[dict[str, Any]] = []
+
+    class Conflicting:
+        def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+            seen.append(request)
+            if len(seen) == 1:
+                raise ClientError(
+                    {
+                        "Error": {
+                            "Code": "TransactionCanceledException",
+                            "Message": "conflict",
+                        },
+                        "CancellationReasons": [
+                            {"Code": "TransactionConflict", "Message": "busy"}
+                        ],
+                    },
+                    operation,
+                )
+            result: dict[str, Any] = real.call(operation, request)
+            return result
+
+    tx = rt.TransactWrite(Conflicting())
+    request, _, _ = db.customer._create_request(customer(shop, f"{uid}a"))
+    key = db.customer.key(customer_id=f"{uid}a")
+    tx.add(
+        "Put",
+        request,
+        entity="Customer",
+        operation="create",
+        key=key,
+        key_item=customer_key(f"{uid}a"),
+        decode=lambda item: item,
+    )
+    tx.commit()
+    assert len(seen) == 2
+    assert seen[0]["ClientRequestToken"] == seen[1]["ClientRequestToken"] == tx.token
+    assert db.customer.get(customer_id=f"{uid}a") is not None
+
+
+# -- cancellation -----------------------------------------------------------------------
+
+
+@pytest.mark.needs("transactions")
+def test_cancelled_transaction_writes_nothing_and_reasons_carry_old_items(
+    shop: Any, db: Any, uid: str
+) -> None:
+    existing = db.customer.create(customer(shop, f"{uid}a", name="Old"))
+    db.product.create(product(shop, f"{uid}p", count=1))
+    with (
+        pytest.raises(shop.TransactionCanceledError) as caught,
+        db.transact_write() as tx,
+    ):
+        tx.customer.create(customer(shop, f"{uid}new"))
+        tx.customer.create(customer(shop, f"{uid}a"))  # taken
+        tx.product.reserve_stock(
+            sku=f"{uid}p", quantity=3, on_sale=shop.ProductStatus.ACTIVE
+        )
+    reasons = caught.value.reasons
+    assert [(r.entity, r.operation) for r in reasons] == [
+        ("Customer", "create"),
+        ("Customer", "create"),
+        ("Product", "reserve_stock"),
+    ]
+    assert [r.code for r in reasons] == [
+        None,
+        "ConditionalCheckFailed",
+        "ConditionalCheckFailed",
+    ]
+    assert reasons[0].item is None and reasons[0].message is None
+    assert reasons[1].key == db.customer.key(customer_id=f"{uid}a")
+    assert isinstance(reasons[1].item, shop.Customer)
+    assert reasons[1].item == existing
+    assert isinstance(reasons[2].item, shop.Product) and reasons[2].item.count == 1
+    assert isinstance(caught.value, shop.DynagenError)
+    # nothing was written
+    assert db.customer.get(customer_id=f"{uid}new") is None
+    stored = db.product.get(sku=f"{uid}p")
+    assert stored is not None and (stored.count, stored.version) == (1, 1)
+
+
+@pytest.mark.needs("transactions")
+def test_version_conflict_in_a_transaction(shop: Any, db: Any, uid: str) -> None:
+    stale = db.customer.create(customer(shop, f"{uid}a"))
+    db.customer.update(customer_id=f"{uid}a", name="Newer")
+    with (
+        pytest.raises(shop.TransactionCanceledError) as caught,
+        db.transact_write() as tx,
+    ):
+        tx.customer.put(stale)
+    (reason,) = caught.value.reasons
+    assert reason.code == "ConditionalCheckFailed"
+    assert reason.item.name == "Newer" and reason.item.version == 2
+    assert "Customer.put" in str(caught.value)
+
+
+# -- limits (client-side, before any request) -------------------------------------------
+
+
+def test_limits_refused_when_the_action_is_added(
+    shop: Any, db: Any, uid: str, shop_tables: ShopTables
+) -> None:
+    with (
+        RequestLog(shop_tables.client) as log,
+        pytest.raises(ValueError, match="second action on one item"),
+    ):
+        with db.transact_write() as tx:
+            tx.customer.create(customer(shop, f"{uid}a"))
+            tx.customer.check_exists(customer_id=f"{uid}a")
+        with (
+            pytest.raises(ValueError, match="at most 100 actions"),
+            db.transact_write() as tx,
+        ):
+            for i in range(101):
+                tx.customer.check_exists(customer_id=f"{uid}{i}")
+        with (
+            pytest.raises(ValueError, match="limit of 400 KB"),
+            db.transact_write() as tx,
+        ):
+            tx.customer.create(customer(shop, f"{uid}big", name="x" * 420_000))
+        with (
+            pytest.raises(ValueError, match="exceed 4194304 bytes"),
+            db.transact_write() as tx,
+        ):
+            for i in range(20):
+                tx.customer.create(customer(shop, f"{uid}{i}", name="y" * 300_000))
+    assert "TransactWriteItems" not in log.operations
+
+
+@pytest.mark.needs("transactions")
+def test_one_hundred_actions_commit(shop: Any, db: Any, uid: str) -> None:
+    with db.transact_write() as tx:
+        for i in range(100):
+            tx.customer.check_not_exists(customer_id=f"{uid}{i}")
+
+
+# -- transact_get -----------------------------------------------------------------------
+
+
+@pytest.mark.needs("transactions")
+def test_transact_get_reads_in_order_with_none_where_absent(
+    shop: Any, db: Any, uid: str
+) -> None:
+    c = db.customer.create(customer(shop, f"{uid}a"))
+    p = db.product.create(product(shop, f"{uid}p"))
+    got = db.transact_get(
+        db.customer.key(customer_id=f"{uid}a"),
+        db.product.key(sku=f"{uid}missing"),
+        db.product.key(sku=f"{uid}p"),
+    )
+    assert got == (c, None, p)
+    assert db.transact_get() == ()
+
+
+def test_transact_get_limits(shop: Any, db: Any, uid: str) -> None:
+    keys = [db.customer.key(customer_id=f"{uid}{i}") for i in range(101)]
+    with pytest.raises(ValueError, match="at most 100 keys"):
+        db.transact_get(*keys)
+    with pytest.raises(TypeError):
+        db.transact_get(("not", "a key"))
+
+
+@pytest.mark.needs("transact_get_over_25")
+def test_transact_get_one_hundred_keys(shop: Any, db: Any, uid: str) -> None:
+    db.customer.create(customer(shop, f"{uid}7"))
+    got = db.transact_get(
+        *[db.customer.key(customer_id=f"{uid}{i}") for i in range(100)]
+    )
+    assert len(got) == 100
+    assert [i for i, item in enumerate(got) if item is not None] == [7]
