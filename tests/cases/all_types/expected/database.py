@@ -3,17 +3,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _runtime as rt
-from .other_repository import OtherRepository
+from .other_repository import OtherRepository, OtherTxActions
 from .tables import physical_table_names
-from .thing_repository import ThingRepository
+from .thing_repository import ThingRepository, ThingTxActions
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+
+_E1 = TypeVar("_E1")
+_E2 = TypeVar("_E2")
+_E3 = TypeVar("_E3")
+_E4 = TypeVar("_E4")
+_E5 = TypeVar("_E5")
+_E6 = TypeVar("_E6")
+_E7 = TypeVar("_E7")
+_E8 = TypeVar("_E8")
+#: The repository attribute of each key class, for ``transact_get``.
+_KEY_OWNERS: dict[str, str] = {
+    "OtherKey": "other",
+    "ThingKey": "thing",
+}
+
+
+class TransactWriter:
+    """``tx`` in ``with db.transact_write() as tx:``: one ``tx.<entity>`` per entity."""
+
+    __slots__ = (
+        "other",
+        "thing",
+    )
+
+    def __init__(self, db: Database, tx: rt.TransactWrite) -> None:
+        self.other = OtherTxActions(db.other, tx)
+        self.thing = ThingTxActions(db.thing, tx)
 
 
 class Database:
@@ -69,6 +97,116 @@ class Database:
             "thing",
             ThingRepository(channel, names["Things"], now, cursor_secret),
         )
+
+    @contextmanager
+    def transact_write(self) -> Iterator[TransactWriter]:
+        """Collect ``tx.<entity>`` actions; on a clean exit send them as one
+        TransactWriteItems (one ``ClientRequestToken`` for every retry); an exception
+        in the block sends nothing. ``TransactionCanceledError`` if DynamoDB cancels."""
+        tx = rt.TransactWrite(self._transport)
+        yield TransactWriter(self, tx)
+        tx.commit()
+
+    @overload
+    def transact_get(self, k1: rt.Key[_E1], /) -> tuple[_E1 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], /
+    ) -> tuple[_E1 | None, _E2 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], k3: rt.Key[_E3], /
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], k3: rt.Key[_E3], k4: rt.Key[_E4], /
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None, _E4 | None]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        /,
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None, _E4 | None, _E5 | None]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        /,
+    ) -> tuple[
+        _E1 | None, _E2 | None, _E3 | None, _E4 | None, _E5 | None, _E6 | None
+    ]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        k7: rt.Key[_E7],
+        /,
+    ) -> tuple[
+        _E1 | None,
+        _E2 | None,
+        _E3 | None,
+        _E4 | None,
+        _E5 | None,
+        _E6 | None,
+        _E7 | None,
+    ]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        k7: rt.Key[_E7],
+        k8: rt.Key[_E8],
+        /,
+    ) -> tuple[
+        _E1 | None,
+        _E2 | None,
+        _E3 | None,
+        _E4 | None,
+        _E5 | None,
+        _E6 | None,
+        _E7 | None,
+        _E8 | None,
+    ]: ...
+
+    @overload
+    def transact_get(self, *keys: rt.Key[Any]) -> tuple[object | None, ...]: ...
+
+    def transact_get(self, *keys: rt.Key[Any]) -> tuple[object | None, ...]:
+        """The items with these keys read in one TransactGetItems, in order, None where
+        absent; at most 100 keys (``ValueError``)."""
+        gets = []
+        for key in keys:
+            owner = _KEY_OWNERS.get(type(key).__name__)
+            if owner is None:
+                raise TypeError(f"transact_get: not a key of this package: {key!r}")
+            gets.append(getattr(self, owner)._transact_get_entry(key))
+        return rt.transact_get(self._transport, gets)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Database is immutable")
