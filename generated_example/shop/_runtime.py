@@ -166,6 +166,7 @@ __all__ = [
     "required",
     "stored_item_after_failure",
     "transact_get",
+    "transact_get_entries",
     "unescape_key_text",
     "update_expression",
     "utc_now",
@@ -3442,6 +3443,20 @@ class TransactWrite:
                 )
             )
         return reasons
+
+
+def transact_get_entries(
+    database: object, owners: Mapping[str, str], keys: Iterable[object]
+) -> list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], object]]]:
+    """(table, wire key, decoder) of each key, from the ``database`` repository that
+    ``owners`` names for its key class; ``TypeError`` for another object."""
+    entries = []
+    for key in keys:
+        owner = owners.get(type(key).__name__)
+        if owner is None:
+            raise TypeError(f"transact_get: not a key of this package: {key!r}")
+        entries.append(getattr(database, owner)._transact_get_entry(key))
+    return entries
 
 
 def transact_get(

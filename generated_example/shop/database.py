@@ -225,13 +225,9 @@ class Database(DatabaseCollections):
     def transact_get(self, *keys: rt.Key[Any]) -> tuple[object | None, ...]:
         """The items with these keys read in one TransactGetItems, in order, None where
         absent; at most 100 keys (``ValueError``)."""
-        gets = []
-        for key in keys:
-            owner = _KEY_OWNERS.get(type(key).__name__)
-            if owner is None:
-                raise TypeError(f"transact_get: not a key of this package: {key!r}")
-            gets.append(getattr(self, owner)._transact_get_entry(key))
-        return rt.transact_get(self._transport, gets)
+        return rt.transact_get(
+            self._transport, rt.transact_get_entries(self, _KEY_OWNERS, keys)
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Database is immutable")
