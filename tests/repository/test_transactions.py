@@ -9,12 +9,17 @@ dynalite implements no transactions: those cases are marked by ``needs``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
+from tests.backends import Backend
+from tests.faults import CONFLICT, DENIED, THROTTLE, FaultProxy
 from tests.repository._support import (
     FakeClock,
     RequestLog,
@@ -202,53 +207,69 @@ def test_one_client_request_token_per_transaction(
     assert "ReturnValues" not in actions[0]["Put"]
 
 
-@pytest.mark.needs("transactions")
-def test_conflicts_are_retried_with_the_same_token(
-    shop: Any, rt: Any, db: Any, uid: str
-) -> None:
-    """A cancellation only for TransactionConflict is committed again with the same
-    token; another code is not retried. Shown with a transport that answers the first
-    commit with a conflict and then forwards to the server."""
-    from botocore.exceptions import ClientError
-
-    real = db._transport
-    seen: list[dict[str, Any]] = []
-
-    class Conflicting:
-        def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-            seen.append(request)
-            if len(seen) == 1:
-                raise ClientError(
-                    {
-                        "Error": {
-                            "Code": "TransactionCanceledException",
-                            "Message": "conflict",
-                        },
-                        "CancellationReasons": [
-                            {"Code": "TransactionConflict", "Message": "busy"}
-                        ],
-                    },
-                    operation,
-                )
-            result: dict[str, Any] = real.call(operation, request)
-            return result
-
-    tx = rt.TransactWrite(Conflicting())
-    request, _, _ = db.customer._create_request(customer(shop, f"{uid}a"))
-    key = db.customer.key(customer_id=f"{uid}a")
-    tx.add(
-        "Put",
-        request,
-        entity="Customer",
-        operation="create",
-        key=key,
-        key_item=customer_key(f"{uid}a"),
-        decode=lambda item: item,
+def _proxied_db(
+    shop: Any, shop_tables: ShopTables, proxy: FaultProxy, kind: str
+) -> Any:
+    """A Database whose client reaches the backend through ``proxy``, with one attempt
+    per call (the transport adds no retries of its own)."""
+    retries: Any = {"mode": "standard", "total_max_attempts": 1}
+    backend = shop_tables.backend
+    through = Backend(backend.name, proxy.url, backend.region)
+    return shop.Database(
+        through.client(Config(retries=retries)),
+        table_prefix=shop_tables.prefix,
+        transport=kind,
     )
-    tx.commit()
-    assert len(seen) == 2
-    assert seen[0]["ClientRequestToken"] == seen[1]["ClientRequestToken"] == tx.token
-    assert db.customer.get(customer_id=f"{uid}a") is not None
+
+
+@pytest.mark.needs("transactions")
+def test_conflicts_and_throttling_are_retried_with_the_same_token(
+    shop: Any, uid: str, shop_tables: ShopTables, transport_kind: str
+) -> None:
+    """A commit cancelled only for TransactionConflict, or throttled, is sent again with
+    the same ClientRequestToken (fault proxy on 127.0.0.1 between client and server)."""
+    with FaultProxy(shop_tables.backend.endpoint_url) as proxy:
+        db = _proxied_db(shop, shop_tables, proxy, transport_kind)
+        proxy.script(CONFLICT, THROTTLE)
+        with db.transact_write() as tx:
+            tx.customer.create(customer(shop, f"{uid}a"))
+        bodies = [json.loads(b) for b in proxy.bodies("TransactWriteItems")]
+        assert [s.fault for s in proxy.requests] == [CONFLICT, THROTTLE, "forward"]
+        assert len({body["ClientRequestToken"] for body in bodies}) == 1
+        assert db.customer.get(customer_id=f"{uid}a") is not None
+
+
+@pytest.mark.needs("transactions")
+def test_retry_budget_then_typed_error_or_client_error(
+    shop: Any, rt: Any, uid: str, shop_tables: ShopTables, transport_kind: str
+) -> None:
+    attempts = rt.TRANSACTION_ATTEMPTS
+    with FaultProxy(shop_tables.backend.endpoint_url) as proxy:
+        db = _proxied_db(shop, shop_tables, proxy, transport_kind)
+        proxy.script(*[CONFLICT] * attempts)
+        with (
+            pytest.raises(shop.TransactionCanceledError) as caught,
+            db.transact_write() as tx,
+        ):
+            tx.customer.create(customer(shop, f"{uid}a"))
+        assert [r.code for r in caught.value.reasons] == ["TransactionConflict"]
+        assert len(proxy.bodies("TransactWriteItems")) == attempts
+        proxy.script(*[THROTTLE] * attempts)
+        with (
+            pytest.raises(ClientError) as throttled,
+            db.transact_write() as tx,
+        ):
+            tx.customer.create(customer(shop, f"{uid}b"))
+        assert throttled.value.response["Error"]["Code"] == "ThrottlingException"
+        assert len(proxy.bodies("TransactWriteItems")) == 2 * attempts
+        proxy.script(DENIED)
+        with pytest.raises(ClientError) as denied, db.transact_write() as tx:
+            tx.customer.create(customer(shop, f"{uid}c"))
+        assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert (
+            len(proxy.bodies("TransactWriteItems")) == 2 * attempts + 1
+        )  # not retried
+        assert db.customer.get(customer_id=f"{uid}a") is None
 
 
 # -- cancellation -----------------------------------------------------------------------
