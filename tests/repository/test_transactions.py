@@ -29,24 +29,13 @@ from tests.repository._support import (
     product_key,
     raw_item,
 )
+from tests.repository.test_declared_updates import product
 
 
 def customer(shop: Any, customer_id: str, **fields: Any) -> Any:
     return shop.Customer(
         customer_id=customer_id, email=f"{customer_id}@example.com", **fields
     )
-
-
-def product(shop: Any, sku: str, **fields: Any) -> Any:
-    values: dict[str, Any] = {
-        "sku": sku,
-        "name": "Mug",
-        "category": "kitchen",
-        "price_cents": 450,
-        "count": 5,
-    }
-    values.update(fields)
-    return shop.Product(**values)
 
 
 # -- transact_write: what is written ----------------------------------------------------
