@@ -3392,7 +3392,9 @@ class TransactWrite:
         """Send the actions as one TransactWriteItems (nothing when there are none).
 
         Every commit carries this transaction's one ``ClientRequestToken``. A
-        cancellation only for conflicts or throttling is sent again, with backoff, up
+        cancellation only for conflicts or throttling, a throttled request, or
+        ``TransactionInProgressException`` (an earlier send of this token still
+        running) is sent again, with backoff, up
         to ``TRANSACTION_ATTEMPTS`` commits; any other cancellation, or one still left
         then, raises :class:`TransactionCanceledError`. Other errors propagate.
         """
@@ -3418,7 +3420,10 @@ class TransactWrite:
                     ) and any(r.code is not None for r in reasons)
                     if not retried or attempt >= TRANSACTION_ATTEMPTS:
                         raise TransactionCanceledError(reasons=reasons) from error
-                elif code not in _RETRYABLE_CODES or attempt >= TRANSACTION_ATTEMPTS:
+                elif (
+                    code not in _RETRYABLE_CODES
+                    and code != "TransactionInProgressException"
+                ) or attempt >= TRANSACTION_ATTEMPTS:
                     raise
             _backoff(attempt)
 
