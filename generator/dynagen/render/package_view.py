@@ -87,6 +87,11 @@ class DatabaseView:
         )
 
     @property
+    def tx_slots(self) -> tuple[str, ...]:
+        """``TransactWriter.__slots__``: one per entity, in ruff's natural order."""
+        return tuple(sorted((e.snake for e in self.entities), key=natural))
+
+    @property
     def slots(self) -> tuple[str, ...]:
         own = ["_transport", "cursor_secret"]
         if self.base is not None:
