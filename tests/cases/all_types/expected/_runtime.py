@@ -3444,7 +3444,11 @@ class TransactWrite:
                     key=action.key,
                     code=code,
                     message=entry.get("Message") if code is not None else None,
-                    item=action.decode(old) if type(old) is dict and old else None,
+                    item=(
+                        action.decode(old)
+                        if code is not None and type(old) is dict and old
+                        else None
+                    ),
                 )
             )
         return reasons
