@@ -31,6 +31,7 @@ from shop import (
     OrderStatus,
     Product,
     ProductStatus,
+    TransactionCanceledError,
     VersionConflictError,
     create_tables,
 )
@@ -98,6 +99,25 @@ def main() -> None:
             print(
                 f"stale update -> VersionConflictError (stored: version {stored.version})"
             )
+
+        assert ann.version is not None  # set on every object the repository returns
+        with db.transact_write() as tx:
+            tx.customer.create(Customer(customer_id="c2", email="bo@example.com"))
+            tx.customer.check_version(customer_id="c1", expected_version=ann.version)
+        c1, c2 = db.transact_get(
+            db.customer.key(customer_id="c1"), db.customer.key(customer_id="c2")
+        )
+        assert c1 == ann and c2 is not None, "transact_get did not return both items"
+        print(
+            f"transact_write (create c2, check c1's version) -> c2 version {c2.version}"
+        )
+        try:
+            with db.transact_write() as tx:
+                tx.customer.create(Customer(customer_id="c3", email="cy@example.com"))
+                tx.customer.create(Customer(customer_id="c2", email="bo@example.com"))
+        except TransactionCanceledError as error:
+            codes = [reason.code for reason in error.reasons]
+            print(f"a transaction creating c2 again -> cancelled, reasons {codes}")
 
         order = db.order.create(
             Order(

@@ -12,6 +12,8 @@ function choosing a fault per request (``(target, body) -> fault``). Faults:
 * ``ERROR_500`` / ``ERROR_503``: answer 500 ``InternalServerError`` / 503 with a
   non-JSON body, without forwarding;
 * ``DENIED``: answer 400 ``AccessDeniedException`` (not retryable);
+* ``CONFLICT``: answer 400 ``TransactionCanceledException`` whose one cancellation
+  reason is ``TransactionConflict`` (a one-action transaction met another);
 * ``DROP``: read the request, then close the connection without answering;
 * ``DROP_AFTER``: forward the request (the backend applies it), then close the
   connection without answering;
@@ -38,6 +40,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "CLOSE_IDLE",
+    "CONFLICT",
     "DENIED",
     "DROP",
     "DROP_AFTER",
@@ -57,6 +60,7 @@ PROVISIONED: Final = "provisioned"
 ERROR_500: Final = "500"
 ERROR_503: Final = "503"
 DENIED: Final = "denied"
+CONFLICT: Final = "conflict"
 DROP: Final = "drop"
 DROP_AFTER: Final = "drop-after"
 CLOSE_IDLE: Final = "close-idle"
@@ -83,6 +87,14 @@ _CANNED: Final[dict[str, tuple[int, bytes, str]]] = {
         "application/x-amz-json-1.0",
     ),
     ERROR_503: (503, b"<html>Service Unavailable</html>", "text/html"),
+    CONFLICT: (
+        400,
+        b'{"__type":"' + _PREFIX.encode() + b'TransactionCanceledException",'
+        b'"Message":"Transaction cancelled, please refer cancellation reasons for '
+        b'specific reasons [TransactionConflict]","CancellationReasons":'
+        b'[{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}',
+        "application/x-amz-json-1.0",
+    ),
     DENIED: (
         400,
         b'{"__type":"' + _PREFIX.encode() + b'AccessDeniedException",'

@@ -212,16 +212,7 @@ class AuditEventRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, AuditEvent, "AuditEventRepository.create")
-        new = self._stamped(item, created=True)
-        wire = encode_audit_event(new)
-        rt.check_item_size(wire, "AuditEvent")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#entity_id)",
-            "ExpressionAttributeNames": {"#entity_id": "entity_id"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -236,6 +227,23 @@ class AuditEventRepository:
             ) from _error
         return decode_audit_event(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: AuditEvent
+    ) -> tuple[dict[str, Any], AuditEvent, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True)
+        wire = encode_audit_event(new)
+        rt.check_item_size(wire, "AuditEvent")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#entity_id)",
+            "ExpressionAttributeNames": {"#entity_id": "entity_id"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: AuditEvent) -> AuditEvent:
         """Write ``item`` whole.
 
@@ -243,12 +251,20 @@ class AuditEventRepository:
         Returns a new object; ``item`` is left unchanged.
         """
         rt.check_instance(item, AuditEvent, "AuditEventRepository.put")
+        _request, _, wire = self._put_request(item)
+        self._transport.call("PutItem", _request)
+        return decode_audit_event(wire)
+
+    def _put_request(
+        self, item: AuditEvent
+    ) -> tuple[dict[str, Any], AuditEvent, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
         new = self._stamped(item, created=False)
         wire = encode_audit_event(new)
         rt.check_item_size(wire, "AuditEvent")
         _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", _request)
-        return decode_audit_event(wire)
+        return _request, new, wire
 
     def update(
         self,
@@ -266,6 +282,51 @@ class AuditEventRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
+        _request = self._update_request(
+            entity_id=entity_id,
+            event_id=event_id,
+            action=action,
+            actor=actor,
+            changes=changes,
+            expires_at=expires_at,
+        )
+        if _request is None:
+            _current = self.get(entity_id=entity_id, event_id=event_id, consistent=True)
+            if _current is None:
+                raise rt.NotFoundError(
+                    key=self.key(entity_id=entity_id, event_id=event_id)
+                )
+            return _current
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(entity_id=entity_id, event_id=event_id)
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="AuditEvent",
+                key=self.key(entity_id=entity_id, event_id=event_id),
+                item=decode_audit_event(_old),
+            ) from _error
+        return decode_audit_event(_response["Attributes"])
+
+    def _update_request(
+        self,
+        *,
+        entity_id: str,
+        event_id: str,
+        action: AuditEventAction | rt.Unset = rt.UNSET,
+        actor: str | rt.Unset = rt.UNSET,
+        changes: rt.Json | rt.Unset | None = rt.UNSET,
+        expires_at: datetime | rt.Unset | None = rt.UNSET,
+    ) -> dict[str, Any] | None:
+        """The UpdateItem request of ``update`` (shared with transactions), None
+        when it changes nothing."""
         _names: dict[str, str] = {"#entity_id": "entity_id"}
         _values: dict[str, Any] = {}
         _sets: list[str] = []
@@ -299,12 +360,7 @@ class AuditEventRepository:
         _condition = "attribute_exists(#entity_id)"
         _key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
         if not _sets and not _removes:
-            _current = self.get(entity_id=entity_id, event_id=event_id, consistent=True)
-            if _current is None:
-                raise rt.NotFoundError(
-                    key=self.key(entity_id=entity_id, event_id=event_id)
-                )
-            return _current
+            return None
         _request: dict[str, Any] = {
             "TableName": self._table,
             "Key": _key,
@@ -317,22 +373,7 @@ class AuditEventRepository:
         if _values:
             rt.check_item_size(_values, "AuditEvent")
             _request["ExpressionAttributeValues"] = _values
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(entity_id=entity_id, event_id=event_id)
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="AuditEvent",
-                key=self.key(entity_id=entity_id, event_id=event_id),
-                item=decode_audit_event(_old),
-            ) from _error
-        return decode_audit_event(_response["Attributes"])
+        return _request
 
     def delete(
         self,
@@ -341,15 +382,25 @@ class AuditEventRepository:
         event_id: str,
     ) -> AuditEvent | None:
         """Delete the item and return it as it was, or None if there was none."""
+        _request = self._delete_request(entity_id=entity_id, event_id=event_id)
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_audit_event(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        entity_id: str,
+        event_id: str,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = audit_event_key_item(entity_id=entity_id, event_id=event_id)
         _request: dict[str, Any] = {
             "TableName": self._table,
             "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        _response = self._transport.call("DeleteItem", _request)
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_audit_event(_old_item)
+        return _request
 
     def _stamped(self, item: AuditEvent, *, created: bool) -> AuditEvent:
         """A copy of ``item`` with the repository's timestamps set."""
@@ -360,3 +411,129 @@ class AuditEventRepository:
             if created or item.occurred_at is None
             else item.occurred_at,
         )
+
+    def _check_request(self, key: AuditEventKey, condition: str) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``."""
+        _names = {"#entity_id": "entity_id"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#entity_id)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request
+
+    def _transact_get_entry(
+        self, key: AuditEventKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], AuditEvent]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_audit_event
+
+
+class AuditEventTxActions:
+    """``tx.audit_event`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: AuditEventRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: AuditEventKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="AuditEvent",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_audit_event,
+        )
+
+    def create(self, item: AuditEvent) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, AuditEvent, "tx.audit_event.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: AuditEvent) -> None:
+        """Write ``item`` whole, as ``AuditEventRepository.put`` does."""
+        rt.check_instance(item, AuditEvent, "tx.audit_event.put")
+        _request, _new, _ = self._repository._put_request(item)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        entity_id: str,
+        event_id: str,
+        action: AuditEventAction | rt.Unset = rt.UNSET,
+        actor: str | rt.Unset = rt.UNSET,
+        changes: rt.Json | rt.Unset | None = rt.UNSET,
+        expires_at: datetime | rt.Unset | None = rt.UNSET,
+    ) -> None:
+        """``AuditEventRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(entity_id=entity_id, event_id=event_id)
+        _request = self._repository._update_request(
+            entity_id=entity_id,
+            event_id=event_id,
+            action=action,
+            actor=actor,
+            changes=changes,
+            expires_at=expires_at,
+        )
+        if _request is None:
+            self._add(
+                "ConditionCheck",
+                self._repository._check_request(_key, "attribute_exists"),
+                "update",
+                _key,
+            )
+            return
+        self._add("Update", _request, "update", _key)
+
+    def delete(
+        self,
+        *,
+        entity_id: str,
+        event_id: str,
+    ) -> None:
+        """Delete the item (unconditionally)."""
+        _request = self._repository._delete_request(
+            entity_id=entity_id, event_id=event_id
+        )
+        self._add(
+            "Delete",
+            _request,
+            "delete",
+            self._repository.key(entity_id=entity_id, event_id=event_id),
+        )
+
+    def check_exists(self, *, entity_id: str, event_id: str) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(entity_id=entity_id, event_id=event_id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(self, *, entity_id: str, event_id: str) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(entity_id=entity_id, event_id=event_id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def _key_of(self, new: AuditEvent) -> AuditEventKey:
+        return self._repository.key(entity_id=new.entity_id, event_id=new.event_id)

@@ -181,16 +181,7 @@ class CustomerRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, Customer, "CustomerRepository.create")
-        new = self._stamped(item, created=True, version=1)
-        wire = encode_customer(new)
-        rt.check_item_size(wire, "Customer")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -205,6 +196,23 @@ class CustomerRepository:
             ) from _error
         return decode_customer(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: Customer
+    ) -> tuple[dict[str, Any], Customer, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True, version=1)
+        wire = encode_customer(new)
+        rt.check_item_size(wire, "Customer")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: Customer) -> Customer:
         """Write ``item`` whole, checking the version it carries.
 
@@ -217,20 +225,7 @@ class CustomerRepository:
         rt.check_instance(item, Customer, "CustomerRepository.put")
         if item.version is None:
             return self.create(item)
-        expected = item.version
-        new = self._stamped(item, created=False, version=expected + 1)
-        wire = encode_customer(new)
-        rt.check_item_size(wire, "Customer")
-        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        _names = {"#pk": "pk"}
-        _values: dict[str, Any] = {}
-        _condition = rt.version_condition(
-            expected, "#version", "version", _names, _values
-        )
-        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
-        _request["ExpressionAttributeNames"] = _names
-        _request["ExpressionAttributeValues"] = _values
-        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request, new, wire = self._put_request(item, item.version)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -248,6 +243,26 @@ class CustomerRepository:
                 item=decode_customer(_old),
             ) from _error
         return decode_customer(wire)
+
+    def _put_request(
+        self, item: Customer, expected: int
+    ) -> tuple[dict[str, Any], Customer, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
+        new = self._stamped(item, created=False, version=expected + 1)
+        wire = encode_customer(new)
+        rt.check_item_size(wire, "Customer")
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return _request, new, wire
 
     def update(
         self,
@@ -268,6 +283,47 @@ class CustomerRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
+        _request = self._update_request(
+            customer_id=customer_id,
+            expected_version=expected_version,
+            email=email,
+            name=name,
+            status=status,
+            tags=tags,
+            address=address,
+            points=points,
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="Customer",
+                key=self.key(customer_id=customer_id),
+                item=decode_customer(_old),
+            ) from _error
+        return decode_customer(_response["Attributes"])
+
+    def _update_request(
+        self,
+        *,
+        customer_id: str,
+        expected_version: int | None = None,
+        email: str | rt.Unset = rt.UNSET,
+        name: str | rt.Unset | None = rt.UNSET,
+        status: CustomerStatus | rt.Unset = rt.UNSET,
+        tags: set[str] | rt.Unset | None = rt.UNSET,
+        address: Address | rt.Unset | None = rt.UNSET,
+        points: int | rt.Unset = rt.UNSET,
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``update`` (shared with transactions)."""
         _now = self._clock()
         _names: dict[str, str] = {"#pk": "pk"}
         _values: dict[str, Any] = {}
@@ -350,22 +406,7 @@ class CustomerRepository:
         if _values:
             rt.check_item_size(_values, "Customer")
             _request["ExpressionAttributeValues"] = _values
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(customer_id=customer_id)
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="Customer",
-                key=self.key(customer_id=customer_id),
-                item=decode_customer(_old),
-            ) from _error
-        return decode_customer(_response["Attributes"])
+        return _request
 
     def add_points(
         self,
@@ -381,6 +422,44 @@ class CustomerRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
+        _request = self._add_points_request(
+            customer_id=customer_id,
+            points=points,
+            status=status,
+            expected_version=expected_version,
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
+            _stored = decode_customer(_old)
+            if expected_version is not None and _stored.version != expected_version:
+                raise rt.VersionConflictError(
+                    entity="Customer",
+                    key=self.key(customer_id=customer_id),
+                    item=_stored,
+                ) from _error
+            raise rt.ConditionFailedError(
+                entity="Customer", key=self.key(customer_id=customer_id), item=_stored
+            ) from _error
+        return decode_customer(_response["Attributes"])
+
+    def _add_points_request(
+        self,
+        *,
+        customer_id: str,
+        points: int,
+        status: CustomerStatus,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``add_points`` (shared with transactions)."""
         _key = customer_key_item(customer_id=customer_id)
         _now = self._clock()
         _names = {
@@ -420,27 +499,7 @@ class CustomerRepository:
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(customer_id=customer_id)
-                ) from _error
-            _stored = decode_customer(_old)
-            if expected_version is not None and _stored.version != expected_version:
-                raise rt.VersionConflictError(
-                    entity="Customer",
-                    key=self.key(customer_id=customer_id),
-                    item=_stored,
-                ) from _error
-            raise rt.ConditionFailedError(
-                entity="Customer", key=self.key(customer_id=customer_id), item=_stored
-            ) from _error
-        return decode_customer(_response["Attributes"])
+        return _request
 
     def delete(
         self,
@@ -453,6 +512,35 @@ class CustomerRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
+        _request = self._delete_request(
+            customer_id=customer_id, expected_version=expected_version
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(customer_id=customer_id)
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="Customer",
+                key=self.key(customer_id=customer_id),
+                item=decode_customer(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_customer(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        customer_id: str,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = customer_key_item(customer_id=customer_id)
         _request: dict[str, Any] = {
             "TableName": self._table,
@@ -473,23 +561,7 @@ class CustomerRepository:
             _request["ExpressionAttributeNames"] = _names
             _request["ExpressionAttributeValues"] = _values
             _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        try:
-            _response = self._transport.call("DeleteItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(customer_id=customer_id)
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="Customer",
-                key=self.key(customer_id=customer_id),
-                item=decode_customer(_old),
-            ) from _error
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_customer(_old_item)
+        return _request
 
     def _stamped(self, item: Customer, *, created: bool, version: int) -> Customer:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
@@ -500,3 +572,169 @@ class CustomerRepository:
             updated_at=_now,
             version=version,
         )
+
+    def _check_request(
+        self, key: CustomerKey, condition: str, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``, and with ``expected_version``
+        the stored version must match."""
+        _names = {"#pk": "pk"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#pk)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if expected_version is not None:
+            _values: dict[str, Any] = {}
+            _request["ConditionExpression"] += " AND " + rt.version_condition(
+                expected_version,
+                "#version",
+                "version",
+                _names,
+                _values,
+            )
+            _request["ExpressionAttributeValues"] = _values
+        return _request
+
+    def _transact_get_entry(
+        self, key: CustomerKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], Customer]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_customer
+
+
+class CustomerTxActions:
+    """``tx.customer`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: CustomerRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: CustomerKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="Customer",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_customer,
+        )
+
+    def create(self, item: Customer) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, Customer, "tx.customer.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: Customer) -> None:
+        """Write ``item`` whole, as ``CustomerRepository.put`` does (checking the
+        version it carries; an object without one is created)."""
+        rt.check_instance(item, Customer, "tx.customer.put")
+        if item.version is None:
+            _request, _new, _ = self._repository._create_request(item)
+        else:
+            _request, _new, _ = self._repository._put_request(item, item.version)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        customer_id: str,
+        expected_version: int | None = None,
+        email: str | rt.Unset = rt.UNSET,
+        name: str | rt.Unset | None = rt.UNSET,
+        status: CustomerStatus | rt.Unset = rt.UNSET,
+        tags: set[str] | rt.Unset | None = rt.UNSET,
+        address: Address | rt.Unset | None = rt.UNSET,
+        points: int | rt.Unset = rt.UNSET,
+    ) -> None:
+        """``CustomerRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(customer_id=customer_id)
+        _request = self._repository._update_request(
+            customer_id=customer_id,
+            expected_version=expected_version,
+            email=email,
+            name=name,
+            status=status,
+            tags=tags,
+            address=address,
+            points=points,
+        )
+        self._add("Update", _request, "update", _key)
+
+    def add_points(
+        self,
+        *,
+        customer_id: str,
+        points: int,
+        status: CustomerStatus,
+        expected_version: int | None = None,
+    ) -> None:
+        """Declared update ``add_points`` as an action."""
+        _request = self._repository._add_points_request(
+            customer_id=customer_id,
+            points=points,
+            status=status,
+            expected_version=expected_version,
+        )
+        self._add(
+            "Update",
+            _request,
+            "add_points",
+            self._repository.key(customer_id=customer_id),
+        )
+
+    def delete(
+        self,
+        *,
+        customer_id: str,
+        expected_version: int | None = None,
+    ) -> None:
+        """Delete the item (unconditionally, or with ``expected_version`` only at that version)."""
+        _request = self._repository._delete_request(
+            customer_id=customer_id, expected_version=expected_version
+        )
+        self._add(
+            "Delete", _request, "delete", self._repository.key(customer_id=customer_id)
+        )
+
+    def check_exists(self, *, customer_id: str) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(customer_id=customer_id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(self, *, customer_id: str) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(customer_id=customer_id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def check_version(self, *, customer_id: str, expected_version: int) -> None:
+        """The transaction only commits if the item exists at ``expected_version``."""
+        _key = self._repository.key(customer_id=customer_id)
+        _request = self._repository._check_request(
+            _key, "attribute_exists", expected_version
+        )
+        self._add("ConditionCheck", _request, "check_version", _key)
+
+    def _key_of(self, new: Customer) -> CustomerKey:
+        return self._repository.key(customer_id=new.customer_id)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _runtime as rt
 from .collection_queries import DatabaseCollections
@@ -15,10 +16,10 @@ from .tables import physical_table_names
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-    from .audit_event_repository import AuditEventRepository
-    from .customer_repository import CustomerRepository
-    from .order_repository import OrderRepository
-    from .product_repository import ProductRepository
+    from .audit_event_repository import AuditEventRepository, AuditEventTxActions
+    from .customer_repository import CustomerRepository, CustomerTxActions
+    from .order_repository import OrderRepository, OrderTxActions
+    from .product_repository import ProductRepository, ProductTxActions
 
 #: attribute -> (module, repository class, logical table id), imported on first use
 _REPOSITORIES: dict[str, tuple[str, str, str]] = {
@@ -43,6 +44,70 @@ _REPOSITORIES: dict[str, tuple[str, str, str]] = {
         "Shop",
     ),
 }
+
+_E1 = TypeVar("_E1")
+_E2 = TypeVar("_E2")
+_E3 = TypeVar("_E3")
+_E4 = TypeVar("_E4")
+_E5 = TypeVar("_E5")
+_E6 = TypeVar("_E6")
+_E7 = TypeVar("_E7")
+_E8 = TypeVar("_E8")
+#: The repository attribute of each key class, for ``transact_get``.
+_KEY_OWNERS: dict[str, str] = {
+    "AuditEventKey": "audit_event",
+    "CustomerKey": "customer",
+    "OrderKey": "order",
+    "ProductKey": "product",
+}
+
+
+#: attribute -> (module, tx actions class), imported on first use
+_TX_ACTIONS: dict[str, tuple[str, str]] = {
+    "audit_event": ("audit_event_repository", "AuditEventTxActions"),
+    "customer": ("customer_repository", "CustomerTxActions"),
+    "order": ("order_repository", "OrderTxActions"),
+    "product": ("product_repository", "ProductTxActions"),
+}
+
+
+class TransactWriter:
+    """``tx`` in ``with db.transact_write() as tx:``: one ``tx.<entity>`` per entity,
+    each built (and its repository module imported) on first access."""
+
+    __slots__ = (
+        "_db",
+        "_tx",
+        "audit_event",
+        "customer",
+        "order",
+        "product",
+    )
+
+    audit_event: AuditEventTxActions
+    customer: CustomerTxActions
+    order: OrderTxActions
+    product: ProductTxActions
+    _db: Database
+    _tx: rt.TransactWrite
+
+    def __init__(self, db: Database, tx: rt.TransactWrite) -> None:
+        self._db = db
+        self._tx = tx
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot not yet set: an entity's actions on first access.
+        found = _TX_ACTIONS.get(name)
+        if found is None:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        module, cls = found
+        actions = getattr(importlib.import_module(f".{module}", __package__), cls)(
+            getattr(self._db, name), self._tx
+        )
+        object.__setattr__(self, name, actions)
+        return actions
 
 
 class Database(DatabaseCollections):
@@ -114,6 +179,112 @@ class Database(DatabaseCollections):
         )
         object.__setattr__(self, name, repository)
         return repository
+
+    @contextmanager
+    def transact_write(self) -> Iterator[TransactWriter]:
+        """Collect ``tx.<entity>`` actions; on a clean exit send them as one
+        TransactWriteItems (one ``ClientRequestToken`` for every retry); an exception
+        in the block sends nothing. ``TransactionCanceledError`` if DynamoDB cancels."""
+        tx = rt.TransactWrite(self._transport)
+        yield TransactWriter(self, tx)
+        tx.commit()
+
+    @overload
+    def transact_get(self, k1: rt.Key[_E1], /) -> tuple[_E1 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], /
+    ) -> tuple[_E1 | None, _E2 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], k3: rt.Key[_E3], /
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None]: ...
+
+    @overload
+    def transact_get(
+        self, k1: rt.Key[_E1], k2: rt.Key[_E2], k3: rt.Key[_E3], k4: rt.Key[_E4], /
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None, _E4 | None]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        /,
+    ) -> tuple[_E1 | None, _E2 | None, _E3 | None, _E4 | None, _E5 | None]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        /,
+    ) -> tuple[
+        _E1 | None, _E2 | None, _E3 | None, _E4 | None, _E5 | None, _E6 | None
+    ]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        k7: rt.Key[_E7],
+        /,
+    ) -> tuple[
+        _E1 | None,
+        _E2 | None,
+        _E3 | None,
+        _E4 | None,
+        _E5 | None,
+        _E6 | None,
+        _E7 | None,
+    ]: ...
+
+    @overload
+    def transact_get(
+        self,
+        k1: rt.Key[_E1],
+        k2: rt.Key[_E2],
+        k3: rt.Key[_E3],
+        k4: rt.Key[_E4],
+        k5: rt.Key[_E5],
+        k6: rt.Key[_E6],
+        k7: rt.Key[_E7],
+        k8: rt.Key[_E8],
+        /,
+    ) -> tuple[
+        _E1 | None,
+        _E2 | None,
+        _E3 | None,
+        _E4 | None,
+        _E5 | None,
+        _E6 | None,
+        _E7 | None,
+        _E8 | None,
+    ]: ...
+
+    @overload
+    def transact_get(self, *keys: rt.Key[Any]) -> tuple[object | None, ...]: ...
+
+    def transact_get(self, *keys: rt.Key[Any]) -> tuple[object | None, ...]:
+        """The items with these keys read in one TransactGetItems, in order, None where
+        absent; at most 100 keys (``ValueError``)."""
+        return rt.transact_get(
+            self._transport, rt.transact_get_entries(self, _KEY_OWNERS, keys)
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Database is immutable")

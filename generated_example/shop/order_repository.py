@@ -273,16 +273,7 @@ class OrderRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, Order, "OrderRepository.create")
-        new = self._stamped(item, created=True)
-        wire = encode_order(new)
-        rt.check_item_size(wire, "Order")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -305,6 +296,23 @@ class OrderRepository:
             ) from _error
         return decode_order(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: Order
+    ) -> tuple[dict[str, Any], Order, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True)
+        wire = encode_order(new)
+        rt.check_item_size(wire, "Order")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: Order) -> Order:
         """Write ``item`` whole.
 
@@ -312,12 +320,18 @@ class OrderRepository:
         Returns a new object; ``item`` is left unchanged.
         """
         rt.check_instance(item, Order, "OrderRepository.put")
+        _request, _, wire = self._put_request(item)
+        self._transport.call("PutItem", _request)
+        return decode_order(wire)
+
+    def _put_request(self, item: Order) -> tuple[dict[str, Any], Order, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
         new = self._stamped(item, created=False)
         wire = encode_order(new)
         rt.check_item_size(wire, "Order")
         _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", _request)
-        return decode_order(wire)
+        return _request, new, wire
 
     def update(
         self,
@@ -336,6 +350,68 @@ class OrderRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
+        _request = self._update_request(
+            customer_id=customer_id,
+            created_at=created_at,
+            order_id=order_id,
+            status=status,
+            total=total,
+            lines=lines,
+            expires_at=expires_at,
+        )
+        if _request is None:
+            _current = self.get(
+                customer_id=customer_id,
+                created_at=created_at,
+                order_id=order_id,
+                consistent=True,
+            )
+            if _current is None:
+                raise rt.NotFoundError(
+                    key=self.key(
+                        customer_id=customer_id,
+                        created_at=created_at,
+                        order_id=order_id,
+                    )
+                )
+            return _current
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(
+                        customer_id=customer_id,
+                        created_at=created_at,
+                        order_id=order_id,
+                    )
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="Order",
+                key=self.key(
+                    customer_id=customer_id, created_at=created_at, order_id=order_id
+                ),
+                item=decode_order(_old),
+            ) from _error
+        return decode_order(_response["Attributes"])
+
+    def _update_request(
+        self,
+        *,
+        customer_id: str,
+        created_at: datetime,
+        order_id: UUID,
+        status: OrderStatus | rt.Unset = rt.UNSET,
+        total: Decimal | rt.Unset = rt.UNSET,
+        lines: list[OrderLine] | rt.Unset = rt.UNSET,
+        expires_at: datetime | rt.Unset | None = rt.UNSET,
+    ) -> dict[str, Any] | None:
+        """The UpdateItem request of ``update`` (shared with transactions), None
+        when it changes nothing."""
         _names: dict[str, str] = {"#pk": "pk"}
         _values: dict[str, Any] = {}
         _sets: list[str] = []
@@ -384,21 +460,7 @@ class OrderRepository:
             customer_id=customer_id, created_at=created_at, order_id=order_id
         )
         if not _sets and not _removes:
-            _current = self.get(
-                customer_id=customer_id,
-                created_at=created_at,
-                order_id=order_id,
-                consistent=True,
-            )
-            if _current is None:
-                raise rt.NotFoundError(
-                    key=self.key(
-                        customer_id=customer_id,
-                        created_at=created_at,
-                        order_id=order_id,
-                    )
-                )
-            return _current
+            return None
         _request: dict[str, Any] = {
             "TableName": self._table,
             "Key": _key,
@@ -411,28 +473,7 @@ class OrderRepository:
         if _values:
             rt.check_item_size(_values, "Order")
             _request["ExpressionAttributeValues"] = _values
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(
-                        customer_id=customer_id,
-                        created_at=created_at,
-                        order_id=order_id,
-                    )
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="Order",
-                key=self.key(
-                    customer_id=customer_id, created_at=created_at, order_id=order_id
-                ),
-                item=decode_order(_old),
-            ) from _error
-        return decode_order(_response["Attributes"])
+        return _request
 
     def delete(
         self,
@@ -442,6 +483,21 @@ class OrderRepository:
         order_id: UUID,
     ) -> Order | None:
         """Delete the item and return it as it was, or None if there was none."""
+        _request = self._delete_request(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_order(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        customer_id: str,
+        created_at: datetime,
+        order_id: UUID,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = order_key_item(
             customer_id=customer_id, created_at=created_at, order_id=order_id
         )
@@ -450,9 +506,7 @@ class OrderRepository:
             "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        _response = self._transport.call("DeleteItem", _request)
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_order(_old_item)
+        return _request
 
     def _stamped(self, item: Order, *, created: bool) -> Order:
         """A copy of ``item`` with the repository's timestamps set."""
@@ -460,4 +514,149 @@ class OrderRepository:
         return replace(
             item,
             created_at=_now if created or item.created_at is None else item.created_at,
+        )
+
+    def _check_request(self, key: OrderKey, condition: str) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``."""
+        _names = {"#pk": "pk"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#pk)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request
+
+    def _transact_get_entry(
+        self, key: OrderKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], Order]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_order
+
+
+class OrderTxActions:
+    """``tx.order`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: OrderRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: OrderKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="Order",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_order,
+        )
+
+    def create(self, item: Order) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, Order, "tx.order.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: Order) -> None:
+        """Write ``item`` whole, as ``OrderRepository.put`` does."""
+        rt.check_instance(item, Order, "tx.order.put")
+        _request, _new, _ = self._repository._put_request(item)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        customer_id: str,
+        created_at: datetime,
+        order_id: UUID,
+        status: OrderStatus | rt.Unset = rt.UNSET,
+        total: Decimal | rt.Unset = rt.UNSET,
+        lines: list[OrderLine] | rt.Unset = rt.UNSET,
+        expires_at: datetime | rt.Unset | None = rt.UNSET,
+    ) -> None:
+        """``OrderRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        _request = self._repository._update_request(
+            customer_id=customer_id,
+            created_at=created_at,
+            order_id=order_id,
+            status=status,
+            total=total,
+            lines=lines,
+            expires_at=expires_at,
+        )
+        if _request is None:
+            self._add(
+                "ConditionCheck",
+                self._repository._check_request(_key, "attribute_exists"),
+                "update",
+                _key,
+            )
+            return
+        self._add("Update", _request, "update", _key)
+
+    def delete(
+        self,
+        *,
+        customer_id: str,
+        created_at: datetime,
+        order_id: UUID,
+    ) -> None:
+        """Delete the item (unconditionally)."""
+        _request = self._repository._delete_request(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        self._add(
+            "Delete",
+            _request,
+            "delete",
+            self._repository.key(
+                customer_id=customer_id, created_at=created_at, order_id=order_id
+            ),
+        )
+
+    def check_exists(
+        self, *, customer_id: str, created_at: datetime, order_id: UUID
+    ) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(
+        self, *, customer_id: str, created_at: datetime, order_id: UUID
+    ) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def _key_of(self, new: Order) -> OrderKey:
+        return self._repository.key(
+            customer_id=new.customer_id,
+            created_at=rt.required(new.created_at, "Order.created_at"),
+            order_id=new.order_id,
         )

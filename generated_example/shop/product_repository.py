@@ -281,16 +281,7 @@ class ProductRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, Product, "ProductRepository.create")
-        new = self._stamped(item, created=True, version=1)
-        wire = encode_product(new)
-        rt.check_item_size(wire, "Product")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -305,6 +296,23 @@ class ProductRepository:
             ) from _error
         return decode_product(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: Product
+    ) -> tuple[dict[str, Any], Product, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True, version=1)
+        wire = encode_product(new)
+        rt.check_item_size(wire, "Product")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: Product) -> Product:
         """Write ``item`` whole, checking the version it carries.
 
@@ -317,20 +325,7 @@ class ProductRepository:
         rt.check_instance(item, Product, "ProductRepository.put")
         if item.version is None:
             return self.create(item)
-        expected = item.version
-        new = self._stamped(item, created=False, version=expected + 1)
-        wire = encode_product(new)
-        rt.check_item_size(wire, "Product")
-        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        _names = {"#pk": "pk"}
-        _values: dict[str, Any] = {}
-        _condition = rt.version_condition(
-            expected, "#version", "version", _names, _values
-        )
-        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
-        _request["ExpressionAttributeNames"] = _names
-        _request["ExpressionAttributeValues"] = _values
-        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request, new, wire = self._put_request(item, item.version)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -346,6 +341,26 @@ class ProductRepository:
                 item=decode_product(_old),
             ) from _error
         return decode_product(wire)
+
+    def _put_request(
+        self, item: Product, expected: int
+    ) -> tuple[dict[str, Any], Product, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
+        new = self._stamped(item, created=False, version=expected + 1)
+        wire = encode_product(new)
+        rt.check_item_size(wire, "Product")
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return _request, new, wire
 
     def update(
         self,
@@ -368,6 +383,49 @@ class ProductRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
+        _request = self._update_request(
+            sku=sku,
+            expected_version=expected_version,
+            name=name,
+            category=category,
+            price_cents=price_cents,
+            status=status,
+            size=size,
+            count=count,
+            description=description,
+            specs=specs,
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            raise rt.VersionConflictError(
+                entity="Product",
+                key=self.key(sku=sku),
+                item=decode_product(_old),
+            ) from _error
+        return decode_product(_response["Attributes"])
+
+    def _update_request(
+        self,
+        *,
+        sku: str,
+        expected_version: int | None = None,
+        name: str | rt.Unset = rt.UNSET,
+        category: str | rt.Unset = rt.UNSET,
+        price_cents: int | rt.Unset = rt.UNSET,
+        status: ProductStatus | rt.Unset = rt.UNSET,
+        size: str | rt.Unset | None = rt.UNSET,
+        count: int | rt.Unset = rt.UNSET,
+        description: str | rt.Unset | None = rt.UNSET,
+        specs: dict[str, str] | rt.Unset | None = rt.UNSET,
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``update`` (shared with transactions)."""
         _now = self._clock()
         _names: dict[str, str] = {"#pk": "pk"}
         _values: dict[str, Any] = {}
@@ -472,20 +530,7 @@ class ProductRepository:
         if _values:
             rt.check_item_size(_values, "Product")
             _request["ExpressionAttributeValues"] = _values
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
-            raise rt.VersionConflictError(
-                entity="Product",
-                key=self.key(sku=sku),
-                item=decode_product(_old),
-            ) from _error
-        return decode_product(_response["Attributes"])
+        return _request
 
     def reserve_stock(
         self,
@@ -502,6 +547,40 @@ class ProductRepository:
         `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
+        _request = self._reserve_stock_request(
+            sku=sku,
+            quantity=quantity,
+            on_sale=on_sale,
+            expected_version=expected_version,
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            _stored = decode_product(_old)
+            if expected_version is not None and _stored.version != expected_version:
+                raise rt.VersionConflictError(
+                    entity="Product", key=self.key(sku=sku), item=_stored
+                ) from _error
+            raise rt.ConditionFailedError(
+                entity="Product", key=self.key(sku=sku), item=_stored
+            ) from _error
+        return decode_product(_response["Attributes"])
+
+    def _reserve_stock_request(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        on_sale: ProductStatus,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``reserve_stock`` (shared with transactions)."""
         _key = product_key_item(sku=sku)
         _now = self._clock()
         _names = {
@@ -544,6 +623,27 @@ class ProductRepository:
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+        return _request
+
+    def restock(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        expected_version: int | None = None,
+    ) -> Product:
+        """Declared update: ``ADD count :quantity``.
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        _request = self._restock_request(
+            sku=sku,
+            quantity=quantity,
+            expected_version=expected_version,
+        )
+        _key = _request["Key"]
         try:
             _response = self._transport.call("UpdateItem", _request)
         except ClientError as _error:
@@ -562,19 +662,14 @@ class ProductRepository:
             ) from _error
         return decode_product(_response["Attributes"])
 
-    def restock(
+    def _restock_request(
         self,
         *,
         sku: str,
         quantity: int,
         expected_version: int | None = None,
-    ) -> Product:
-        """Declared update: ``ADD count :quantity``.
-
-        Returns the new item. `NotFoundError` if there is no such item;
-        `ConditionFailedError` (with the stored ``item``) if the condition fails;
-        `VersionConflictError` if ``expected_version`` is given and differs.
-        """
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``restock`` (shared with transactions)."""
         _key = product_key_item(sku=sku)
         _now = self._clock()
         _names = {
@@ -610,6 +705,28 @@ class ProductRepository:
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+        return _request
+
+    def set_price(
+        self,
+        *,
+        sku: str,
+        price_cents: int,
+        expected_version: int | None = None,
+    ) -> Product:
+        """Declared update: ``SET price_cents = :price_cents``.
+        Change the price (gsi2sk is rewritten in the same request).
+
+        Returns the new item. `NotFoundError` if there is no such item;
+        `ConditionFailedError` (with the stored ``item``) if the condition fails;
+        `VersionConflictError` if ``expected_version`` is given and differs.
+        """
+        _request = self._set_price_request(
+            sku=sku,
+            price_cents=price_cents,
+            expected_version=expected_version,
+        )
+        _key = _request["Key"]
         try:
             _response = self._transport.call("UpdateItem", _request)
         except ClientError as _error:
@@ -628,20 +745,14 @@ class ProductRepository:
             ) from _error
         return decode_product(_response["Attributes"])
 
-    def set_price(
+    def _set_price_request(
         self,
         *,
         sku: str,
         price_cents: int,
         expected_version: int | None = None,
-    ) -> Product:
-        """Declared update: ``SET price_cents = :price_cents``.
-        Change the price (gsi2sk is rewritten in the same request).
-
-        Returns the new item. `NotFoundError` if there is no such item;
-        `ConditionFailedError` (with the stored ``item``) if the condition fails;
-        `VersionConflictError` if ``expected_version`` is given and differs.
-        """
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``set_price`` (shared with transactions)."""
         _key = product_key_item(sku=sku)
         _now = self._clock()
         _names = {
@@ -684,23 +795,7 @@ class ProductRepository:
             "ReturnValues": "ALL_NEW",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
-            _stored = decode_product(_old)
-            if expected_version is not None and _stored.version != expected_version:
-                raise rt.VersionConflictError(
-                    entity="Product", key=self.key(sku=sku), item=_stored
-                ) from _error
-            raise rt.ConditionFailedError(
-                entity="Product", key=self.key(sku=sku), item=_stored
-            ) from _error
-        return decode_product(_response["Attributes"])
+        return _request
 
     def delete(
         self,
@@ -713,6 +808,31 @@ class ProductRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
+        _request = self._delete_request(sku=sku, expected_version=expected_version)
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
+            raise rt.VersionConflictError(
+                entity="Product",
+                key=self.key(sku=sku),
+                item=decode_product(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_product(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        sku: str,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = product_key_item(sku=sku)
         _request: dict[str, Any] = {
             "TableName": self._table,
@@ -733,21 +853,7 @@ class ProductRepository:
             _request["ExpressionAttributeNames"] = _names
             _request["ExpressionAttributeValues"] = _values
             _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        try:
-            _response = self._transport.call("DeleteItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(key=self.key(sku=sku)) from _error
-            raise rt.VersionConflictError(
-                entity="Product",
-                key=self.key(sku=sku),
-                item=decode_product(_old),
-            ) from _error
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_product(_old_item)
+        return _request
 
     def _stamped(self, item: Product, *, created: bool, version: int) -> Product:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
@@ -758,3 +864,196 @@ class ProductRepository:
             updated_at=_now,
             version=version,
         )
+
+    def _check_request(
+        self, key: ProductKey, condition: str, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``, and with ``expected_version``
+        the stored version must match."""
+        _names = {"#pk": "pk"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#pk)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if expected_version is not None:
+            _values: dict[str, Any] = {}
+            _request["ConditionExpression"] += " AND " + rt.version_condition(
+                expected_version,
+                "#version",
+                "version",
+                _names,
+                _values,
+            )
+            _request["ExpressionAttributeValues"] = _values
+        return _request
+
+    def _transact_get_entry(
+        self, key: ProductKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], Product]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_product
+
+
+class ProductTxActions:
+    """``tx.product`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: ProductRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: ProductKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="Product",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_product,
+        )
+
+    def create(self, item: Product) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, Product, "tx.product.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: Product) -> None:
+        """Write ``item`` whole, as ``ProductRepository.put`` does (checking the
+        version it carries; an object without one is created)."""
+        rt.check_instance(item, Product, "tx.product.put")
+        if item.version is None:
+            _request, _new, _ = self._repository._create_request(item)
+        else:
+            _request, _new, _ = self._repository._put_request(item, item.version)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        sku: str,
+        expected_version: int | None = None,
+        name: str | rt.Unset = rt.UNSET,
+        category: str | rt.Unset = rt.UNSET,
+        price_cents: int | rt.Unset = rt.UNSET,
+        status: ProductStatus | rt.Unset = rt.UNSET,
+        size: str | rt.Unset | None = rt.UNSET,
+        count: int | rt.Unset = rt.UNSET,
+        description: str | rt.Unset | None = rt.UNSET,
+        specs: dict[str, str] | rt.Unset | None = rt.UNSET,
+    ) -> None:
+        """``ProductRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(sku=sku)
+        _request = self._repository._update_request(
+            sku=sku,
+            expected_version=expected_version,
+            name=name,
+            category=category,
+            price_cents=price_cents,
+            status=status,
+            size=size,
+            count=count,
+            description=description,
+            specs=specs,
+        )
+        self._add("Update", _request, "update", _key)
+
+    def reserve_stock(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        on_sale: ProductStatus,
+        expected_version: int | None = None,
+    ) -> None:
+        """Declared update ``reserve_stock`` as an action."""
+        _request = self._repository._reserve_stock_request(
+            sku=sku,
+            quantity=quantity,
+            on_sale=on_sale,
+            expected_version=expected_version,
+        )
+        self._add("Update", _request, "reserve_stock", self._repository.key(sku=sku))
+
+    def restock(
+        self,
+        *,
+        sku: str,
+        quantity: int,
+        expected_version: int | None = None,
+    ) -> None:
+        """Declared update ``restock`` as an action."""
+        _request = self._repository._restock_request(
+            sku=sku,
+            quantity=quantity,
+            expected_version=expected_version,
+        )
+        self._add("Update", _request, "restock", self._repository.key(sku=sku))
+
+    def set_price(
+        self,
+        *,
+        sku: str,
+        price_cents: int,
+        expected_version: int | None = None,
+    ) -> None:
+        """Declared update ``set_price`` as an action."""
+        _request = self._repository._set_price_request(
+            sku=sku,
+            price_cents=price_cents,
+            expected_version=expected_version,
+        )
+        self._add("Update", _request, "set_price", self._repository.key(sku=sku))
+
+    def delete(
+        self,
+        *,
+        sku: str,
+        expected_version: int | None = None,
+    ) -> None:
+        """Delete the item (unconditionally, or with ``expected_version`` only at that version)."""
+        _request = self._repository._delete_request(
+            sku=sku, expected_version=expected_version
+        )
+        self._add("Delete", _request, "delete", self._repository.key(sku=sku))
+
+    def check_exists(self, *, sku: str) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(sku=sku)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(self, *, sku: str) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(sku=sku)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def check_version(self, *, sku: str, expected_version: int) -> None:
+        """The transaction only commits if the item exists at ``expected_version``."""
+        _key = self._repository.key(sku=sku)
+        _request = self._repository._check_request(
+            _key, "attribute_exists", expected_version
+        )
+        self._add("ConditionCheck", _request, "check_version", _key)
+
+    def _key_of(self, new: Product) -> ProductKey:
+        return self._repository.key(sku=new.sku)

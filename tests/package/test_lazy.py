@@ -80,6 +80,28 @@ def test_database_loads_a_repository_on_first_use() -> None:
     assert set(after) - set(before) == {"shop.order_repository"}
 
 
+def test_a_transaction_loads_only_the_repositories_it_uses() -> None:
+    loaded = _fresh(
+        "import json, sys\nimport boto3\nimport shop\n"
+        "client = boto3.client('dynamodb', region_name='us-east-1',"
+        " aws_access_key_id='a', aws_secret_access_key='b')\n"
+        "db = shop.Database(client)\n"
+        f"before = {_shop_modules()}\n"
+        "with db.transact_write() as tx:\n"
+        "    actions = tx.product\n"
+        "    assert tx.product is actions\n"
+        f"print(json.dumps([before, {_shop_modules()}]))"
+    )
+    assert isinstance(loaded, list)
+    before, after = loaded
+    # No action was added, so nothing is sent; only Product's modules were imported.
+    assert set(after) - set(before) == {
+        "shop._model_product_status",
+        "shop.product_model",
+        "shop.product_repository",
+    }
+
+
 def test_the_package_exposes_exactly_all() -> None:
     with imported_package(EXAMPLE) as shop:
         names = set(shop.__all__)

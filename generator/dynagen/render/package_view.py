@@ -49,6 +49,9 @@ class PackageView:
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
 
+TRANSACT_GET_TYPED = 8  # transact_get types its result element by element up to here
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseEntityView:
     name: str
@@ -72,11 +75,36 @@ class DatabaseView:
 
     @property
     def lazy_imports(self) -> tuple[tuple[str, str], ...]:
-        """(module, name) of the repositories, imported on first access to each."""
+        """(module, names) of the repositories and their transaction actions,
+        imported on first access to each."""
         pairs = [
-            (f"{e.snake}_repository", f"{e.name}Repository") for e in self.entities
+            (f"{e.snake}_repository", f"{e.name}Repository, {e.name}TxActions")
+            for e in self.entities
         ]
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
+
+    @property
+    def key_owners(self) -> tuple[tuple[str, str], ...]:
+        """(key class name, repository attribute) of every entity, for transact_get."""
+        return tuple((f"{e.name}Key", e.snake) for e in self.entities)
+
+    @property
+    def transact_get_overloads(self) -> tuple[tuple[str, str], ...]:
+        """(parameters, result) of transact_get's overloads for one to eight keys."""
+        return tuple(
+            (
+                ", ".join(f"k{i}: rt.Key[_E{i}]" for i in range(1, n + 1)),
+                ", ".join(f"_E{i} | None" for i in range(1, n + 1)),
+            )
+            for n in range(1, TRANSACT_GET_TYPED + 1)
+        )
+
+    @property
+    def tx_slots(self) -> tuple[str, ...]:
+        """``TransactWriter.__slots__``: one per entity and its own two, in ruff's
+        natural order."""
+        own = ["_db", "_tx"]
+        return tuple(sorted([*own, *(e.snake for e in self.entities)], key=natural))
 
     @property
     def slots(self) -> tuple[str, ...]:

@@ -145,16 +145,7 @@ class OtherRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, Other, "OtherRepository.create")
-        new = self._stamped(item, created=True)
-        wire = encode_other(new)
-        rt.check_item_size(wire, "Other")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -169,6 +160,23 @@ class OtherRepository:
             ) from _error
         return decode_other(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: Other
+    ) -> tuple[dict[str, Any], Other, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True)
+        wire = encode_other(new)
+        rt.check_item_size(wire, "Other")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: Other) -> Other:
         """Write ``item`` whole.
 
@@ -176,12 +184,18 @@ class OtherRepository:
         Returns a new object; ``item`` is left unchanged.
         """
         rt.check_instance(item, Other, "OtherRepository.put")
+        _request, _, wire = self._put_request(item)
+        self._transport.call("PutItem", _request)
+        return decode_other(wire)
+
+    def _put_request(self, item: Other) -> tuple[dict[str, Any], Other, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
         new = self._stamped(item, created=False)
         wire = encode_other(new)
         rt.check_item_size(wire, "Other")
         _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        self._transport.call("PutItem", _request)
-        return decode_other(wire)
+        return _request, new, wire
 
     def update(
         self,
@@ -195,33 +209,16 @@ class OtherRepository:
         Index keys built from changed attributes are rewritten in the same request.
         `NotFoundError` if there is no such item.
         """
-        _names: dict[str, str] = {"#pk": "pk"}
-        _values: dict[str, Any] = {}
-        _sets: list[str] = []
-        _removes: list[str] = []
-        if amount is not rt.UNSET:
-            _names["#amount"] = "amount"
-            _sets.append("#amount = :v_amount")
-            _values[":v_amount"] = {"N": rt.format_int(amount, "Other.amount")}
-        _condition = "attribute_exists(#pk)"
-        _key = other_key_item(code=code)
-        if not _sets and not _removes:
+        _request = self._update_request(
+            code=code,
+            amount=amount,
+        )
+        if _request is None:
             _current = self.get(code=code, consistent=True)
             if _current is None:
                 raise rt.NotFoundError(key=self.key(code=code))
             return _current
-        _request: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": _key,
-            "UpdateExpression": rt.update_expression(_sets, _removes),
-            "ConditionExpression": _condition,
-            "ExpressionAttributeNames": _names,
-            "ReturnValues": "ALL_NEW",
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-        if _values:
-            rt.check_item_size(_values, "Other")
-            _request["ExpressionAttributeValues"] = _values
+        _key = _request["Key"]
         try:
             _response = self._transport.call("UpdateItem", _request)
         except ClientError as _error:
@@ -237,24 +234,177 @@ class OtherRepository:
             ) from _error
         return decode_other(_response["Attributes"])
 
+    def _update_request(
+        self,
+        *,
+        code: str,
+        amount: int | rt.Unset = rt.UNSET,
+    ) -> dict[str, Any] | None:
+        """The UpdateItem request of ``update`` (shared with transactions), None
+        when it changes nothing."""
+        _names: dict[str, str] = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _sets: list[str] = []
+        _removes: list[str] = []
+        if amount is not rt.UNSET:
+            _names["#amount"] = "amount"
+            _sets.append("#amount = :v_amount")
+            _values[":v_amount"] = {"N": rt.format_int(amount, "Other.amount")}
+        _condition = "attribute_exists(#pk)"
+        _key = other_key_item(code=code)
+        if not _sets and not _removes:
+            return None
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key,
+            "UpdateExpression": rt.update_expression(_sets, _removes),
+            "ConditionExpression": _condition,
+            "ExpressionAttributeNames": _names,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if _values:
+            rt.check_item_size(_values, "Other")
+            _request["ExpressionAttributeValues"] = _values
+        return _request
+
     def delete(
         self,
         *,
         code: str,
     ) -> Other | None:
         """Delete the item and return it as it was, or None if there was none."""
+        _request = self._delete_request(code=code)
+        _response = self._transport.call("DeleteItem", _request)
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_other(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        code: str,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = other_key_item(code=code)
         _request: dict[str, Any] = {
             "TableName": self._table,
             "Key": _key,
             "ReturnValues": "ALL_OLD",
         }
-        _response = self._transport.call("DeleteItem", _request)
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_other(_old_item)
+        return _request
 
     def _stamped(self, item: Other, *, created: bool) -> Other:
         """A copy of ``item`` with the repository's timestamps set."""
         return replace(
             item,
         )
+
+    def _check_request(self, key: OtherKey, condition: str) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``."""
+        _names = {"#pk": "pk"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#pk)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request
+
+    def _transact_get_entry(
+        self, key: OtherKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], Other]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_other
+
+
+class OtherTxActions:
+    """``tx.other`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: OtherRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: OtherKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="Other",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_other,
+        )
+
+    def create(self, item: Other) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, Other, "tx.other.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: Other) -> None:
+        """Write ``item`` whole, as ``OtherRepository.put`` does."""
+        rt.check_instance(item, Other, "tx.other.put")
+        _request, _new, _ = self._repository._put_request(item)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        code: str,
+        amount: int | rt.Unset = rt.UNSET,
+    ) -> None:
+        """``OtherRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(code=code)
+        _request = self._repository._update_request(
+            code=code,
+            amount=amount,
+        )
+        if _request is None:
+            self._add(
+                "ConditionCheck",
+                self._repository._check_request(_key, "attribute_exists"),
+                "update",
+                _key,
+            )
+            return
+        self._add("Update", _request, "update", _key)
+
+    def delete(
+        self,
+        *,
+        code: str,
+    ) -> None:
+        """Delete the item (unconditionally)."""
+        _request = self._repository._delete_request(code=code)
+        self._add("Delete", _request, "delete", self._repository.key(code=code))
+
+    def check_exists(self, *, code: str) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(code=code)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(self, *, code: str) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(code=code)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def _key_of(self, new: Other) -> OtherKey:
+        return self._repository.key(code=new.code)

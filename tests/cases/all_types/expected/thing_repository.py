@@ -159,16 +159,7 @@ class ThingRepository:
         ``item`` is left unchanged.
         """
         rt.check_instance(item, Thing, "ThingRepository.create")
-        new = self._stamped(item, created=True, version=1)
-        wire = encode_thing(new)
-        rt.check_item_size(wire, "Thing")
-        _request = {
-            "TableName": self._table,
-            "Item": wire,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+        _request, new, wire = self._create_request(item)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -183,6 +174,23 @@ class ThingRepository:
             ) from _error
         return decode_thing(wire)  # what is stored: e.g. epochs in whole seconds
 
+    def _create_request(
+        self, item: Thing
+    ) -> tuple[dict[str, Any], Thing, dict[str, Any]]:
+        """The PutItem request of ``create`` (shared with transactions), the stamped
+        object and its wire form."""
+        new = self._stamped(item, created=True, version=1)
+        wire = encode_thing(new)
+        rt.check_item_size(wire, "Thing")
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": wire,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return _request, new, wire
+
     def put(self, item: Thing) -> Thing:
         """Write ``item`` whole, checking the version it carries.
 
@@ -195,20 +203,7 @@ class ThingRepository:
         rt.check_instance(item, Thing, "ThingRepository.put")
         if item.version is None:
             return self.create(item)
-        expected = item.version
-        new = self._stamped(item, created=False, version=expected + 1)
-        wire = encode_thing(new)
-        rt.check_item_size(wire, "Thing")
-        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
-        _names = {"#pk": "pk"}
-        _values: dict[str, Any] = {}
-        _condition = rt.version_condition(
-            expected, "#version", "version", _names, _values
-        )
-        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
-        _request["ExpressionAttributeNames"] = _names
-        _request["ExpressionAttributeValues"] = _values
-        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        _request, new, wire = self._put_request(item, item.version)
         try:
             self._transport.call("PutItem", _request)
         except ClientError as _error:
@@ -226,6 +221,26 @@ class ThingRepository:
                 item=decode_thing(_old),
             ) from _error
         return decode_thing(wire)
+
+    def _put_request(
+        self, item: Thing, expected: int
+    ) -> tuple[dict[str, Any], Thing, dict[str, Any]]:
+        """The PutItem request of ``put`` (shared with transactions), the stamped object
+        and its wire form."""
+        new = self._stamped(item, created=False, version=expected + 1)
+        wire = encode_thing(new)
+        rt.check_item_size(wire, "Thing")
+        _request: dict[str, Any] = {"TableName": self._table, "Item": wire}
+        _names = {"#pk": "pk"}
+        _values: dict[str, Any] = {}
+        _condition = rt.version_condition(
+            expected, "#version", "version", _names, _values
+        )
+        _request["ConditionExpression"] = f"attribute_exists(#pk) AND {_condition}"
+        _request["ExpressionAttributeNames"] = _names
+        _request["ExpressionAttributeValues"] = _values
+        _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return _request, new, wire
 
     def update(
         self,
@@ -299,6 +314,153 @@ class ThingRepository:
         `NotFoundError` if there is no such item; `VersionConflictError` if
         ``expected_version`` is given and the stored version differs.
         """
+        _request = self._update_request(
+            name=name,
+            n=n,
+            at=at,
+            id=id,
+            expected_version=expected_version,
+            nickname=nickname,
+            text=text,
+            count=count,
+            ratio=ratio,
+            price=price,
+            flag=flag,
+            data=data,
+            date_=date_,
+            expires=expires,
+            uid=uid,
+            timestamp=timestamp,
+            color=color,
+            size=size,
+            tags=tags,
+            scores=scores,
+            labels=labels,
+            numbers=numbers,
+            blobs=blobs,
+            doc=doc,
+            address=address,
+            lines=lines,
+            matrix=matrix,
+            nested=nested,
+            opt_text=opt_text,
+            opt_int=opt_int,
+            opt_float=opt_float,
+            opt_decimal=opt_decimal,
+            opt_bool=opt_bool,
+            opt_bytes=opt_bytes,
+            opt_datetime=opt_datetime,
+            opt_date=opt_date,
+            opt_uuid=opt_uuid,
+            opt_color=opt_color,
+            opt_labels=opt_labels,
+            opt_numbers=opt_numbers,
+            opt_blobs=opt_blobs,
+            opt_tags=opt_tags,
+            opt_scores=opt_scores,
+            opt_doc=opt_doc,
+            opt_address=opt_address,
+            def_text=def_text,
+            def_int=def_int,
+            def_float=def_float,
+            def_decimal=def_decimal,
+            def_bool=def_bool,
+            def_color=def_color,
+            def_size=def_size,
+            def_tags=def_tags,
+            def_labels=def_labels,
+            def_numbers=def_numbers,
+            def_scores=def_scores,
+            def_lines=def_lines,
+            renamed=renamed,
+            from_=from_,
+            class_=class_,
+            value=value,
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("UpdateItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(name=name, n=n, at=at, id=id)
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="Thing",
+                key=self.key(name=name, n=n, at=at, id=id),
+                item=decode_thing(_old),
+            ) from _error
+        return decode_thing(_response["Attributes"])
+
+    def _update_request(
+        self,
+        *,
+        name: str,
+        n: int,
+        at: datetime,
+        id: UUID,
+        expected_version: int | None = None,
+        nickname: str | rt.Unset | None = rt.UNSET,
+        text: str | rt.Unset = rt.UNSET,
+        count: int | rt.Unset = rt.UNSET,
+        ratio: float | rt.Unset = rt.UNSET,
+        price: Decimal | rt.Unset = rt.UNSET,
+        flag: bool | rt.Unset = rt.UNSET,
+        data: bytes | rt.Unset = rt.UNSET,
+        date_: date | rt.Unset = rt.UNSET,
+        expires: datetime | rt.Unset | None = rt.UNSET,
+        uid: UUID | rt.Unset = rt.UNSET,
+        timestamp: datetime | rt.Unset = rt.UNSET,
+        color: Color | rt.Unset = rt.UNSET,
+        size: ThingSize | rt.Unset = rt.UNSET,
+        tags: list[str] | rt.Unset = rt.UNSET,
+        scores: dict[str, int] | rt.Unset = rt.UNSET,
+        labels: set[str] | rt.Unset = rt.UNSET,
+        numbers: set[int] | rt.Unset = rt.UNSET,
+        blobs: set[bytes] | rt.Unset = rt.UNSET,
+        doc: rt.Json | rt.Unset = rt.UNSET,
+        address: Address | rt.Unset = rt.UNSET,
+        lines: list[Line] | rt.Unset = rt.UNSET,
+        matrix: dict[str, list[int]] | rt.Unset = rt.UNSET,
+        nested: list[dict[str, list[Decimal]]] | rt.Unset = rt.UNSET,
+        opt_text: str | rt.Unset | None = rt.UNSET,
+        opt_int: int | rt.Unset | None = rt.UNSET,
+        opt_float: float | rt.Unset | None = rt.UNSET,
+        opt_decimal: Decimal | rt.Unset | None = rt.UNSET,
+        opt_bool: bool | rt.Unset | None = rt.UNSET,
+        opt_bytes: bytes | rt.Unset | None = rt.UNSET,
+        opt_datetime: datetime | rt.Unset | None = rt.UNSET,
+        opt_date: date | rt.Unset | None = rt.UNSET,
+        opt_uuid: UUID | rt.Unset | None = rt.UNSET,
+        opt_color: Color | rt.Unset | None = rt.UNSET,
+        opt_labels: set[str] | rt.Unset | None = rt.UNSET,
+        opt_numbers: set[int] | rt.Unset | None = rt.UNSET,
+        opt_blobs: set[bytes] | rt.Unset | None = rt.UNSET,
+        opt_tags: list[str] | rt.Unset | None = rt.UNSET,
+        opt_scores: dict[str, int] | rt.Unset | None = rt.UNSET,
+        opt_doc: rt.Json | rt.Unset | None = rt.UNSET,
+        opt_address: Address | rt.Unset | None = rt.UNSET,
+        def_text: str | rt.Unset = rt.UNSET,
+        def_int: int | rt.Unset = rt.UNSET,
+        def_float: float | rt.Unset = rt.UNSET,
+        def_decimal: Decimal | rt.Unset = rt.UNSET,
+        def_bool: bool | rt.Unset = rt.UNSET,
+        def_color: Color | rt.Unset = rt.UNSET,
+        def_size: ThingDefSize | rt.Unset = rt.UNSET,
+        def_tags: list[str] | rt.Unset = rt.UNSET,
+        def_labels: set[str] | rt.Unset = rt.UNSET,
+        def_numbers: set[int] | rt.Unset = rt.UNSET,
+        def_scores: dict[str, int] | rt.Unset = rt.UNSET,
+        def_lines: list[Line] | rt.Unset = rt.UNSET,
+        renamed: str | rt.Unset = rt.UNSET,
+        from_: str | rt.Unset | None = rt.UNSET,
+        class_: int | rt.Unset = rt.UNSET,
+        value: Decimal | rt.Unset | None = rt.UNSET,
+    ) -> dict[str, Any]:
+        """The UpdateItem request of ``update`` (shared with transactions)."""
         _names: dict[str, str] = {"#pk": "pk"}
         _values: dict[str, Any] = {}
         _sets: list[str] = []
@@ -762,22 +924,7 @@ class ThingRepository:
         if _values:
             rt.check_item_size(_values, "Thing")
             _request["ExpressionAttributeValues"] = _values
-        try:
-            _response = self._transport.call("UpdateItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(name=name, n=n, at=at, id=id)
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="Thing",
-                key=self.key(name=name, n=n, at=at, id=id),
-                item=decode_thing(_old),
-            ) from _error
-        return decode_thing(_response["Attributes"])
+        return _request
 
     def delete(
         self,
@@ -793,6 +940,38 @@ class ThingRepository:
         With ``expected_version``, only if the stored version matches
         (`VersionConflictError`; `NotFoundError` when there is no item).
         """
+        _request = self._delete_request(
+            name=name, n=n, at=at, id=id, expected_version=expected_version
+        )
+        _key = _request["Key"]
+        try:
+            _response = self._transport.call("DeleteItem", _request)
+        except ClientError as _error:
+            _old = rt.stored_item_after_failure(
+                _error, self._transport, self._table, _key
+            )
+            if _old is None:
+                raise rt.NotFoundError(
+                    key=self.key(name=name, n=n, at=at, id=id)
+                ) from _error
+            raise rt.VersionConflictError(
+                entity="Thing",
+                key=self.key(name=name, n=n, at=at, id=id),
+                item=decode_thing(_old),
+            ) from _error
+        _old_item = _response.get("Attributes")
+        return None if _old_item is None else decode_thing(_old_item)
+
+    def _delete_request(
+        self,
+        *,
+        name: str,
+        n: int,
+        at: datetime,
+        id: UUID,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """The DeleteItem request of ``delete`` (shared with transactions)."""
         _key = thing_key_item(name=name, n=n, at=at, id=id)
         _request: dict[str, Any] = {
             "TableName": self._table,
@@ -813,23 +992,7 @@ class ThingRepository:
             _request["ExpressionAttributeNames"] = _names
             _request["ExpressionAttributeValues"] = _values
             _request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        try:
-            _response = self._transport.call("DeleteItem", _request)
-        except ClientError as _error:
-            _old = rt.stored_item_after_failure(
-                _error, self._transport, self._table, _key
-            )
-            if _old is None:
-                raise rt.NotFoundError(
-                    key=self.key(name=name, n=n, at=at, id=id)
-                ) from _error
-            raise rt.VersionConflictError(
-                entity="Thing",
-                key=self.key(name=name, n=n, at=at, id=id),
-                item=decode_thing(_old),
-            ) from _error
-        _old_item = _response.get("Attributes")
-        return None if _old_item is None else decode_thing(_old_item)
+        return _request
 
     def _stamped(self, item: Thing, *, created: bool, version: int) -> Thing:
         """A copy of ``item`` with the repository's timestamps and ``version`` set."""
@@ -837,3 +1000,261 @@ class ThingRepository:
             item,
             version=version,
         )
+
+    def _check_request(
+        self, key: ThingKey, condition: str, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """A ConditionCheck of the item with ``key``: ``condition`` is
+        ``attribute_exists`` or ``attribute_not_exists``, and with ``expected_version``
+        the stored version must match."""
+        _names = {"#pk": "pk"}
+        _request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key_item(key, "transact_write"),
+            "ConditionExpression": f"{condition}(#pk)",
+            "ExpressionAttributeNames": _names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if expected_version is not None:
+            _values: dict[str, Any] = {}
+            _request["ConditionExpression"] += " AND " + rt.version_condition(
+                expected_version,
+                "#version",
+                "version",
+                _names,
+                _values,
+            )
+            _request["ExpressionAttributeValues"] = _values
+        return _request
+
+    def _transact_get_entry(
+        self, key: ThingKey
+    ) -> tuple[str, dict[str, Any], Callable[[dict[str, Any]], Thing]]:
+        """What ``Database.transact_get`` reads for ``key``: table, wire key, decoder."""
+        return self._table, self._key_item(key, "transact_get"), decode_thing
+
+
+class ThingTxActions:
+    """``tx.thing`` in a ``db.transact_write()`` block: each method builds the
+    repository's own request and adds it to the transaction as one action; all return
+    None, and the limits raise ``ValueError`` when the action is added."""
+
+    __slots__ = ("_repository", "_tx")
+
+    def __init__(self, repository: ThingRepository, tx: rt.TransactWrite) -> None:
+        self._repository = repository
+        self._tx = tx
+
+    def _add(
+        self, kind: str, request: dict[str, Any], operation: str, key: ThingKey
+    ) -> None:
+        self._tx.add(
+            kind,
+            request,
+            entity="Thing",
+            operation=operation,
+            key=key,
+            key_item=self._repository._key_item(key, operation),
+            decode=decode_thing,
+        )
+
+    def create(self, item: Thing) -> None:
+        """Create ``item`` (cancelled with ``ConditionalCheckFailed`` if the key is taken)."""
+        rt.check_instance(item, Thing, "tx.thing.create")
+        _request, _new, _ = self._repository._create_request(item)
+        self._add("Put", _request, "create", self._key_of(_new))
+
+    def put(self, item: Thing) -> None:
+        """Write ``item`` whole, as ``ThingRepository.put`` does (checking the
+        version it carries; an object without one is created)."""
+        rt.check_instance(item, Thing, "tx.thing.put")
+        if item.version is None:
+            _request, _new, _ = self._repository._create_request(item)
+        else:
+            _request, _new, _ = self._repository._put_request(item, item.version)
+        self._add("Put", _request, "put", self._key_of(_new))
+
+    def update(
+        self,
+        *,
+        name: str,
+        n: int,
+        at: datetime,
+        id: UUID,
+        expected_version: int | None = None,
+        nickname: str | rt.Unset | None = rt.UNSET,
+        text: str | rt.Unset = rt.UNSET,
+        count: int | rt.Unset = rt.UNSET,
+        ratio: float | rt.Unset = rt.UNSET,
+        price: Decimal | rt.Unset = rt.UNSET,
+        flag: bool | rt.Unset = rt.UNSET,
+        data: bytes | rt.Unset = rt.UNSET,
+        date_: date | rt.Unset = rt.UNSET,
+        expires: datetime | rt.Unset | None = rt.UNSET,
+        uid: UUID | rt.Unset = rt.UNSET,
+        timestamp: datetime | rt.Unset = rt.UNSET,
+        color: Color | rt.Unset = rt.UNSET,
+        size: ThingSize | rt.Unset = rt.UNSET,
+        tags: list[str] | rt.Unset = rt.UNSET,
+        scores: dict[str, int] | rt.Unset = rt.UNSET,
+        labels: set[str] | rt.Unset = rt.UNSET,
+        numbers: set[int] | rt.Unset = rt.UNSET,
+        blobs: set[bytes] | rt.Unset = rt.UNSET,
+        doc: rt.Json | rt.Unset = rt.UNSET,
+        address: Address | rt.Unset = rt.UNSET,
+        lines: list[Line] | rt.Unset = rt.UNSET,
+        matrix: dict[str, list[int]] | rt.Unset = rt.UNSET,
+        nested: list[dict[str, list[Decimal]]] | rt.Unset = rt.UNSET,
+        opt_text: str | rt.Unset | None = rt.UNSET,
+        opt_int: int | rt.Unset | None = rt.UNSET,
+        opt_float: float | rt.Unset | None = rt.UNSET,
+        opt_decimal: Decimal | rt.Unset | None = rt.UNSET,
+        opt_bool: bool | rt.Unset | None = rt.UNSET,
+        opt_bytes: bytes | rt.Unset | None = rt.UNSET,
+        opt_datetime: datetime | rt.Unset | None = rt.UNSET,
+        opt_date: date | rt.Unset | None = rt.UNSET,
+        opt_uuid: UUID | rt.Unset | None = rt.UNSET,
+        opt_color: Color | rt.Unset | None = rt.UNSET,
+        opt_labels: set[str] | rt.Unset | None = rt.UNSET,
+        opt_numbers: set[int] | rt.Unset | None = rt.UNSET,
+        opt_blobs: set[bytes] | rt.Unset | None = rt.UNSET,
+        opt_tags: list[str] | rt.Unset | None = rt.UNSET,
+        opt_scores: dict[str, int] | rt.Unset | None = rt.UNSET,
+        opt_doc: rt.Json | rt.Unset | None = rt.UNSET,
+        opt_address: Address | rt.Unset | None = rt.UNSET,
+        def_text: str | rt.Unset = rt.UNSET,
+        def_int: int | rt.Unset = rt.UNSET,
+        def_float: float | rt.Unset = rt.UNSET,
+        def_decimal: Decimal | rt.Unset = rt.UNSET,
+        def_bool: bool | rt.Unset = rt.UNSET,
+        def_color: Color | rt.Unset = rt.UNSET,
+        def_size: ThingDefSize | rt.Unset = rt.UNSET,
+        def_tags: list[str] | rt.Unset = rt.UNSET,
+        def_labels: set[str] | rt.Unset = rt.UNSET,
+        def_numbers: set[int] | rt.Unset = rt.UNSET,
+        def_scores: dict[str, int] | rt.Unset = rt.UNSET,
+        def_lines: list[Line] | rt.Unset = rt.UNSET,
+        renamed: str | rt.Unset = rt.UNSET,
+        from_: str | rt.Unset | None = rt.UNSET,
+        class_: int | rt.Unset = rt.UNSET,
+        value: Decimal | rt.Unset | None = rt.UNSET,
+    ) -> None:
+        """``ThingRepository.update`` as an action (the item must exist)."""
+        _key = self._repository.key(name=name, n=n, at=at, id=id)
+        _request = self._repository._update_request(
+            name=name,
+            n=n,
+            at=at,
+            id=id,
+            expected_version=expected_version,
+            nickname=nickname,
+            text=text,
+            count=count,
+            ratio=ratio,
+            price=price,
+            flag=flag,
+            data=data,
+            date_=date_,
+            expires=expires,
+            uid=uid,
+            timestamp=timestamp,
+            color=color,
+            size=size,
+            tags=tags,
+            scores=scores,
+            labels=labels,
+            numbers=numbers,
+            blobs=blobs,
+            doc=doc,
+            address=address,
+            lines=lines,
+            matrix=matrix,
+            nested=nested,
+            opt_text=opt_text,
+            opt_int=opt_int,
+            opt_float=opt_float,
+            opt_decimal=opt_decimal,
+            opt_bool=opt_bool,
+            opt_bytes=opt_bytes,
+            opt_datetime=opt_datetime,
+            opt_date=opt_date,
+            opt_uuid=opt_uuid,
+            opt_color=opt_color,
+            opt_labels=opt_labels,
+            opt_numbers=opt_numbers,
+            opt_blobs=opt_blobs,
+            opt_tags=opt_tags,
+            opt_scores=opt_scores,
+            opt_doc=opt_doc,
+            opt_address=opt_address,
+            def_text=def_text,
+            def_int=def_int,
+            def_float=def_float,
+            def_decimal=def_decimal,
+            def_bool=def_bool,
+            def_color=def_color,
+            def_size=def_size,
+            def_tags=def_tags,
+            def_labels=def_labels,
+            def_numbers=def_numbers,
+            def_scores=def_scores,
+            def_lines=def_lines,
+            renamed=renamed,
+            from_=from_,
+            class_=class_,
+            value=value,
+        )
+        self._add("Update", _request, "update", _key)
+
+    def delete(
+        self,
+        *,
+        name: str,
+        n: int,
+        at: datetime,
+        id: UUID,
+        expected_version: int | None = None,
+    ) -> None:
+        """Delete the item (unconditionally, or with ``expected_version`` only at that version)."""
+        _request = self._repository._delete_request(
+            name=name, n=n, at=at, id=id, expected_version=expected_version
+        )
+        self._add(
+            "Delete",
+            _request,
+            "delete",
+            self._repository.key(name=name, n=n, at=at, id=id),
+        )
+
+    def check_exists(self, *, name: str, n: int, at: datetime, id: UUID) -> None:
+        """The transaction only commits if the item exists."""
+        _key = self._repository.key(name=name, n=n, at=at, id=id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_exists"),
+            "check_exists",
+            _key,
+        )
+
+    def check_not_exists(self, *, name: str, n: int, at: datetime, id: UUID) -> None:
+        """The transaction only commits if there is no such item."""
+        _key = self._repository.key(name=name, n=n, at=at, id=id)
+        self._add(
+            "ConditionCheck",
+            self._repository._check_request(_key, "attribute_not_exists"),
+            "check_not_exists",
+            _key,
+        )
+
+    def check_version(
+        self, *, name: str, n: int, at: datetime, id: UUID, expected_version: int
+    ) -> None:
+        """The transaction only commits if the item exists at ``expected_version``."""
+        _key = self._repository.key(name=name, n=n, at=at, id=id)
+        _request = self._repository._check_request(
+            _key, "attribute_exists", expected_version
+        )
+        self._add("ConditionCheck", _request, "check_version", _key)
+
+    def _key_of(self, new: Thing) -> ThingKey:
+        return self._repository.key(name=new.name, n=new.n, at=new.at, id=new.id)
