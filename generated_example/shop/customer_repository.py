@@ -687,12 +687,8 @@ class CustomerTxActions:
             status=status,
             expected_version=expected_version,
         )
-        self._add(
-            "Update",
-            _request,
-            "add_points",
-            self._repository.key(customer_id=customer_id),
-        )
+        _key = self._repository.key(customer_id=customer_id)
+        self._add("Update", _request, "add_points", _key)
 
     def delete(
         self,

@@ -983,7 +983,8 @@ class ProductTxActions:
             on_sale=on_sale,
             expected_version=expected_version,
         )
-        self._add("Update", _request, "reserve_stock", self._repository.key(sku=sku))
+        _key = self._repository.key(sku=sku)
+        self._add("Update", _request, "reserve_stock", _key)
 
     def restock(
         self,
@@ -998,7 +999,8 @@ class ProductTxActions:
             quantity=quantity,
             expected_version=expected_version,
         )
-        self._add("Update", _request, "restock", self._repository.key(sku=sku))
+        _key = self._repository.key(sku=sku)
+        self._add("Update", _request, "restock", _key)
 
     def set_price(
         self,
@@ -1013,7 +1015,8 @@ class ProductTxActions:
             price_cents=price_cents,
             expected_version=expected_version,
         )
-        self._add("Update", _request, "set_price", self._repository.key(sku=sku))
+        _key = self._repository.key(sku=sku)
+        self._add("Update", _request, "set_price", _key)
 
     def delete(
         self,
