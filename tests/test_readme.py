@@ -88,6 +88,7 @@ def _physical_tables(schema: str) -> list[str]:
     return [spec.get("name", table_id) for table_id, spec in data["tables"].items()]
 
 
+@pytest.mark.needs("transactions")  # the tour sends a TransactWriteItems
 def test_python_blocks_run_twice(backend: Backend, tmp_path: Path) -> None:
     for number, schema in enumerate(schemas()):
         path = tmp_path / f"schema{number}.yaml"
