@@ -8,6 +8,9 @@ Benchmarks (``--only`` picks one; repeatable):
 * ``calls``: GetItem, conditional create (PutItem), PutItem, conditional UpdateItem
   returning the new item, and a 100-item Query page against a loopback endpoint: raw
   boto3 (the floor), boto3 resource, PynamoDB, pydynox, dynagen.
+* ``batches``: 10,000 items through batch_put and batch_get against a loopback
+  endpoint: dynagen vs boto3's ``Table.batch_writer``/client ``batch_get_item`` vs
+  PynamoDB's ``batch_write``/``batch_get``.
 * ``order_details``: an order's 50 items of 6 types: dynagen's collection (one Query)
   vs six entity queries vs hand-written boto3 (one Query) vs PynamoDB (six queries).
 * ``cold_start``: fresh interpreters importing a generated package of 10, 50 and 200
@@ -48,6 +51,7 @@ from types import ModuleType  # noqa: E402
 
 from benchmarks import (  # noqa: E402
     backfill,
+    batches,
     build,
     calls,
     codecs,
@@ -61,6 +65,7 @@ BENCHMARKS = (
     "build",
     "codecs",
     "calls",
+    "batches",
     "streams",
     "order_details",
     "backfill",
@@ -87,6 +92,8 @@ class Sizes:
     detail_repeats: int = 20
     cold_sizes: tuple[int, ...] = (10, 50, 200)
     cold_runs: int = 7
+    batch_items: int = 10_000
+    batch_repeats: int = 3
 
 
 FULL = Sizes(
@@ -120,6 +127,8 @@ SMOKE = Sizes(
     detail_repeats=1,
     cold_sizes=(10,),
     cold_runs=1,
+    batch_items=200,
+    batch_repeats=1,
 )
 
 
@@ -182,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             runs=sizes.build_runs,
         )
         print("\n" + build.format_build(result))
-    if {"codecs", "calls", "streams"} & set(selected):
+    if {"codecs", "calls", "batches", "streams"} & set(selected):
         package, models = _bench_package()
         if "codecs" in selected:
             codec_result = codecs.run_codecs(
@@ -209,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
                     ctx, calls=counts, repeats=sizes.call_repeats
                 )
             print("\n" + calls.format_calls(call_result))
+        if "batches" in selected:
+            batch_result = batches.run_batches(
+                package, items=sizes.batch_items, repeats=sizes.batch_repeats
+            )
+            print("\n" + batches.format_batches(batch_result))
     if "order_details" in selected:
         details = order_details.run_order_details(
             calls=sizes.detail_reads, repeats=sizes.detail_repeats

@@ -88,7 +88,6 @@ def _physical_tables(schema: str) -> list[str]:
     return [spec.get("name", table_id) for table_id, spec in data["tables"].items()]
 
 
-@pytest.mark.needs("transactions")  # the tour sends a TransactWriteItems
 def test_python_blocks_run_twice(backend: Backend, tmp_path: Path) -> None:
     for number, schema in enumerate(schemas()):
         path = tmp_path / f"schema{number}.yaml"
@@ -119,8 +118,13 @@ def test_python_blocks_run_twice(backend: Backend, tmp_path: Path) -> None:
                     raise
 
     drop()
+    lacking: list[str] = []
     try:
         for index, block in enumerate(blocks("python")):
+            gap = backend.lacks("transactions") if "transact_" in block else None
+            if gap is not None:
+                lacking.append(f"python block {index}: {gap}")
+                continue
             for run in (1, 2):
                 done = subprocess.run(
                     [sys.executable, "-c", block],
@@ -137,3 +141,5 @@ def test_python_blocks_run_twice(backend: Backend, tmp_path: Path) -> None:
     finally:
         drop()
         client.close()
+    if lacking:  # every other block ran
+        pytest.skip(f"{backend.name}: " + "; ".join(lacking))

@@ -100,6 +100,7 @@ __all__ = [
     "UNSET",
     "AlreadyExistsError",
     "BatchIncompleteError",
+    "BatchWrite",
     "CancellationReason",
     "ConditionFailedError",
     "DecodeError",
@@ -3215,55 +3216,117 @@ def batch_write(
     key_names: tuple[str, ...],
     where: str,
 ) -> None:
-    """Send ``writes`` (``PutRequest``/``DeleteRequest`` wire entries), 25 per
-    BatchWriteItem, retrying unprocessed ones with backoff.
+    """Send ``writes`` (``PutRequest``/``DeleteRequest`` wire entries) to one table as
+    a :class:`BatchWrite` does: 25 per BatchWriteItem, unprocessed ones retried with
+    backoff; two writes to one key raise ``ValueError`` before any request, and every
+    write not known to be done raises :class:`BatchIncompleteError` with its
+    ``originals``."""
+    batch = BatchWrite(transport)
+    for write, original in zip(writes, originals, strict=True):
+        batch.add(table, write, original, key_names, where)
+    batch.commit()
 
-    Two writes to one key raise ``ValueError`` before any request (DynamoDB refuses
-    them in one batch). Every write not known to be done raises
-    :class:`BatchIncompleteError` with its ``originals`` (those of later chunks too),
-    the error as its cause: what is still unprocessed when a chunk's budget of
-    ``BATCH_ATTEMPTS`` requests is spent, or everything pending when an error that is
-    not retried or a failed connection ends a call after some writes were done. Such
-    an error before anything was written propagates unchanged.
+
+def _write_identity(
+    table: str, write: dict[str, Any], key_names: tuple[str, ...]
+) -> str:
+    body = write.get("PutRequest", {}).get("Item") or write["DeleteRequest"]["Key"]
+    return _compact_json([table, *(body.get(name) for name in key_names)])
+
+
+class BatchWrite:
+    """Writes to any tables, sent by :meth:`commit` 25 per BatchWriteItem (across
+    tables, in the order added), unprocessed ones retried with backoff within a budget
+    of ``BATCH_ATTEMPTS`` requests per chunk (the transport's retries counted in).
+
+    Two writes to one key raise ``ValueError`` when the second is added (DynamoDB
+    refuses them in one batch). Every write not known to be done raises
+    :class:`BatchIncompleteError` with its original (those of later chunks too), the
+    error as its cause: what is still unprocessed when a chunk's budget is spent, or
+    everything pending when an error that is not retried or a failed connection ends
+    a call after some writes were done. Such an error before anything was written
+    propagates unchanged.
     """
-    index_of: dict[str, int] = {}
-    for position, write in enumerate(writes):
-        body = write.get("PutRequest", {}).get("Item") or write["DeleteRequest"]["Key"]
-        identity = _identity(body, key_names)
-        if identity in index_of:
+
+    __slots__ = ("_entries", "_index", "_key_names", "_transport")
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self._entries: list[tuple[str, dict[str, Any], object]] = []
+        self._index: dict[str, int] = {}
+        self._key_names: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(
+        self,
+        table: str,
+        write: dict[str, Any],
+        original: object,
+        key_names: tuple[str, ...],
+        where: str,
+    ) -> None:
+        """Add one ``PutRequest``/``DeleteRequest`` entry for ``table``; ``original``
+        is what :class:`BatchIncompleteError` reports if it is not known to be done."""
+        identity = _write_identity(table, write, key_names)
+        position = len(self._entries)
+        if identity in self._index:
             raise ValueError(
                 f"{where}: two writes to one key in one batch (positions "
-                f"{index_of[identity]} and {position})"
+                f"{self._index[identity]} and {position})"
             )
-        index_of[identity] = position
+        self._index[identity] = position
+        self._key_names[table] = key_names
+        self._entries.append((table, write, original))
 
-    def request_of(pending: list[Any]) -> dict[str, Any]:
-        return {"RequestItems": {table: pending}}
+    def commit(self) -> None:
+        """Send every write added (nothing when there are none)."""
+        entries = self._entries
 
-    def left_of(response: dict[str, Any]) -> list[Any]:
-        left: list[Any] = response.get("UnprocessedItems", {}).get(table, [])
-        return left
+        def request_of(pending: list[Any]) -> dict[str, Any]:
+            items: dict[str, list[dict[str, Any]]] = {}
+            for table, write in pending:
+                items.setdefault(table, []).append(write)
+            return {"RequestItems": items}
 
-    progressed = False
-    for start in range(0, len(writes), BATCH_WRITE_LIMIT):
-        chunk = writes[start : start + BATCH_WRITE_LIMIT]
-        pending, error, progressed = _send_chunk(
-            transport, "BatchWriteItem", chunk, request_of, left_of, _ignore, progressed
-        )
-        if pending:
-            leftovers = []
-            for write in pending:
-                body = (
-                    write.get("PutRequest", {}).get("Item")
-                    or write["DeleteRequest"]["Key"]
-                )
-                leftovers.append(originals[index_of[_identity(body, key_names)]])
-            leftovers += originals[start + BATCH_WRITE_LIMIT :]
-            raise BatchIncompleteError(
-                f"{len(leftovers)} write(s) to {table} not known to be done"
-                + (f" ({type(error).__name__})" if error is not None else ""),
-                unprocessed=leftovers,
-            ) from error
+        def left_of(response: dict[str, Any]) -> list[Any]:
+            unprocessed: dict[str, list[Any]] = response.get("UnprocessedItems", {})
+            return [(table, w) for table, left in unprocessed.items() for w in left]
+
+        progressed = False
+        for start in range(0, len(entries), BATCH_WRITE_LIMIT):
+            chunk = [
+                (table, write)
+                for table, write, _ in entries[start : start + BATCH_WRITE_LIMIT]
+            ]
+            pending, error, progressed = _send_chunk(
+                self._transport,
+                "BatchWriteItem",
+                chunk,
+                request_of,
+                left_of,
+                _ignore,
+                progressed,
+            )
+            if pending:
+                leftovers = [
+                    entries[
+                        self._index[
+                            _write_identity(table, write, self._key_names[table])
+                        ]
+                    ][2]
+                    for table, write in pending
+                ]
+                leftovers += [
+                    original for _, _, original in entries[start + BATCH_WRITE_LIMIT :]
+                ]
+                tables = ", ".join(sorted({table for table, _ in pending}))
+                raise BatchIncompleteError(
+                    f"{len(leftovers)} write(s) to {tables} not known to be done"
+                    + (f" ({type(error).__name__})" if error is not None else ""),
+                    unprocessed=leftovers,
+                ) from error
 
 
 def _ignore(response: dict[str, Any]) -> None:

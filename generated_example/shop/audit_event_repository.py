@@ -167,12 +167,10 @@ class AuditEventRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, AuditEvent, "AuditEventRepository.batch_put")
-            wire = encode_audit_event(self._stamped(item, created=False))
-            rt.check_item_size(wire, "AuditEvent")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "AuditEventRepository.batch_put")
+            for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -200,6 +198,13 @@ class AuditEventRepository:
             ("entity_id", "event_id"),
             "AuditEventRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: AuditEvent, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.audit_event.put``)."""
+        rt.check_instance(item, AuditEvent, where)
+        wire = encode_audit_event(self._stamped(item, created=False))
+        rt.check_item_size(wire, "AuditEvent")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: AuditEventKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, AuditEventKey, f"AuditEventRepository.{method}")
@@ -537,3 +542,40 @@ class AuditEventTxActions:
 
     def _key_of(self, new: AuditEvent) -> AuditEventKey:
         return self._repository.key(entity_id=new.entity_id, event_id=new.event_id)
+
+
+class AuditEventBatchActions:
+    """``batch.audit_event`` in a ``db.batch_write()`` block: each write is encoded
+    as ``AuditEventRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: AuditEventRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: AuditEvent) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.audit_event.put")
+        self._batch.add(
+            self._repository._table,
+            _write,
+            item,
+            ("entity_id", "event_id"),
+            "batch.audit_event.put",
+        )
+
+    def delete(self, *, entity_id: str, event_id: str) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(entity_id=entity_id, event_id=event_id)
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table,
+            _write,
+            _key,
+            ("entity_id", "event_id"),
+            "batch.audit_event.delete",
+        )

@@ -135,13 +135,10 @@ class CustomerRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, Customer, "CustomerRepository.batch_put")
-            version = (item.version or 0) + 1
-            wire = encode_customer(self._stamped(item, created=False, version=version))
-            rt.check_item_size(wire, "Customer")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "CustomerRepository.batch_put")
+            for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -169,6 +166,14 @@ class CustomerRepository:
             ("pk", "sk"),
             "CustomerRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: Customer, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.customer.put``)."""
+        rt.check_instance(item, Customer, where)
+        version = (item.version or 0) + 1
+        wire = encode_customer(self._stamped(item, created=False, version=version))
+        rt.check_item_size(wire, "Customer")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: CustomerKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, CustomerKey, f"CustomerRepository.{method}")
@@ -687,8 +692,12 @@ class CustomerTxActions:
             status=status,
             expected_version=expected_version,
         )
-        _key = self._repository.key(customer_id=customer_id)
-        self._add("Update", _request, "add_points", _key)
+        self._add(
+            "Update",
+            _request,
+            "add_points",
+            self._repository.key(customer_id=customer_id),
+        )
 
     def delete(
         self,
@@ -734,3 +743,32 @@ class CustomerTxActions:
 
     def _key_of(self, new: Customer) -> CustomerKey:
         return self._repository.key(customer_id=new.customer_id)
+
+
+class CustomerBatchActions:
+    """``batch.customer`` in a ``db.batch_write()`` block: each write is encoded
+    as ``CustomerRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: CustomerRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: Customer) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.customer.put")
+        self._batch.add(
+            self._repository._table, _write, item, ("pk", "sk"), "batch.customer.put"
+        )
+
+    def delete(self, *, customer_id: str) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(customer_id=customer_id)
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table, _write, _key, ("pk", "sk"), "batch.customer.delete"
+        )

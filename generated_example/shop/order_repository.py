@@ -224,12 +224,9 @@ class OrderRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, Order, "OrderRepository.batch_put")
-            wire = encode_order(self._stamped(item, created=False))
-            rt.check_item_size(wire, "Order")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "OrderRepository.batch_put") for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -257,6 +254,13 @@ class OrderRepository:
             ("pk", "sk"),
             "OrderRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: Order, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.order.put``)."""
+        rt.check_instance(item, Order, where)
+        wire = encode_order(self._stamped(item, created=False))
+        rt.check_item_size(wire, "Order")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: OrderKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, OrderKey, f"OrderRepository.{method}")
@@ -659,4 +663,35 @@ class OrderTxActions:
             customer_id=new.customer_id,
             created_at=rt.required(new.created_at, "Order.created_at"),
             order_id=new.order_id,
+        )
+
+
+class OrderBatchActions:
+    """``batch.order`` in a ``db.batch_write()`` block: each write is encoded
+    as ``OrderRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: OrderRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: Order) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.order.put")
+        self._batch.add(
+            self._repository._table, _write, item, ("pk", "sk"), "batch.order.put"
+        )
+
+    def delete(self, *, customer_id: str, created_at: datetime, order_id: UUID) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(
+            customer_id=customer_id, created_at=created_at, order_id=order_id
+        )
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table, _write, _key, ("pk", "sk"), "batch.order.delete"
         )

@@ -235,13 +235,10 @@ class ProductRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, Product, "ProductRepository.batch_put")
-            version = (item.version or 0) + 1
-            wire = encode_product(self._stamped(item, created=False, version=version))
-            rt.check_item_size(wire, "Product")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "ProductRepository.batch_put")
+            for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -269,6 +266,14 @@ class ProductRepository:
             ("pk", "sk"),
             "ProductRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: Product, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.product.put``)."""
+        rt.check_instance(item, Product, where)
+        version = (item.version or 0) + 1
+        wire = encode_product(self._stamped(item, created=False, version=version))
+        rt.check_item_size(wire, "Product")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: ProductKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, ProductKey, f"ProductRepository.{method}")
@@ -983,8 +988,7 @@ class ProductTxActions:
             on_sale=on_sale,
             expected_version=expected_version,
         )
-        _key = self._repository.key(sku=sku)
-        self._add("Update", _request, "reserve_stock", _key)
+        self._add("Update", _request, "reserve_stock", self._repository.key(sku=sku))
 
     def restock(
         self,
@@ -999,8 +1003,7 @@ class ProductTxActions:
             quantity=quantity,
             expected_version=expected_version,
         )
-        _key = self._repository.key(sku=sku)
-        self._add("Update", _request, "restock", _key)
+        self._add("Update", _request, "restock", self._repository.key(sku=sku))
 
     def set_price(
         self,
@@ -1015,8 +1018,7 @@ class ProductTxActions:
             price_cents=price_cents,
             expected_version=expected_version,
         )
-        _key = self._repository.key(sku=sku)
-        self._add("Update", _request, "set_price", _key)
+        self._add("Update", _request, "set_price", self._repository.key(sku=sku))
 
     def delete(
         self,
@@ -1060,3 +1062,32 @@ class ProductTxActions:
 
     def _key_of(self, new: Product) -> ProductKey:
         return self._repository.key(sku=new.sku)
+
+
+class ProductBatchActions:
+    """``batch.product`` in a ``db.batch_write()`` block: each write is encoded
+    as ``ProductRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: ProductRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: Product) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.product.put")
+        self._batch.add(
+            self._repository._table, _write, item, ("pk", "sk"), "batch.product.put"
+        )
+
+    def delete(self, *, sku: str) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(sku=sku)
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table, _write, _key, ("pk", "sk"), "batch.product.delete"
+        )

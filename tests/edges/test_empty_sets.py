@@ -126,6 +126,28 @@ def test_an_update_left_with_nothing_reads_the_item(db: Any, pkg: Built) -> None
     )
 
 
+@pytest.mark.needs("transactions")
+def test_a_transaction_action_left_with_nothing_checks_the_item(
+    db: Any, pkg: Built
+) -> None:
+    """In ``transact_write`` such an action is a ConditionCheck that the item exists."""
+    p = pkg.package
+    db.plain.create(p.Plain(plain_id="a6", tags={"x"}))
+    with db.transact_write() as tx:
+        tx.plain.tag(plain_id="a6", t=set())
+        tx.plain.create(p.Plain(plain_id="a7"))
+    assert db.plain.get(plain_id="a7") is not None
+    assert db.plain.get(plain_id="a6").tags == {"x"}
+    with (
+        pytest.raises(p.TransactionCanceledError) as caught,
+        db.transact_write() as tx,
+    ):
+        tx.plain.tag(plain_id="missing", t=set())
+        tx.plain.create(p.Plain(plain_id="a8"))
+    assert caught.value.reasons[0].code == "ConditionalCheckFailed"
+    assert db.plain.get(plain_id="a8") is None
+
+
 def test_the_other_clauses_still_apply(db: Any, pkg: Built) -> None:
     p = pkg.package
     db.plain.create(p.Plain(plain_id="a3", tags={"x"}, nums={1, 2}))

@@ -78,7 +78,10 @@ class DatabaseView:
         """(module, names) of the repositories and their transaction actions,
         imported on first access to each."""
         pairs = [
-            (f"{e.snake}_repository", f"{e.name}Repository, {e.name}TxActions")
+            (
+                f"{e.snake}_repository",
+                f"{e.name}BatchActions, {e.name}Repository, {e.name}TxActions",
+            )
             for e in self.entities
         ]
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
@@ -101,10 +104,9 @@ class DatabaseView:
 
     @property
     def tx_slots(self) -> tuple[str, ...]:
-        """``TransactWriter.__slots__``: one per entity and its own two, in ruff's
-        natural order."""
-        own = ["_db", "_tx"]
-        return tuple(sorted([*own, *(e.snake for e in self.entities)], key=natural))
+        """``TransactWriter.__slots__`` and ``BatchWriter.__slots__``: one per entity,
+        in ruff's natural order."""
+        return tuple(sorted((e.snake for e in self.entities), key=natural))
 
     @property
     def slots(self) -> tuple[str, ...]:

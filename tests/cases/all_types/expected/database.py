@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 from . import _runtime as rt
 from .tables import physical_table_names
@@ -15,8 +15,8 @@ from .tables import physical_table_names
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-    from .other_repository import OtherRepository, OtherTxActions
-    from .thing_repository import ThingRepository, ThingTxActions
+    from .other_repository import OtherBatchActions, OtherRepository, OtherTxActions
+    from .thing_repository import ThingBatchActions, ThingRepository, ThingTxActions
 
 #: attribute -> (module, repository class, logical table id), imported on first use
 _REPOSITORIES: dict[str, tuple[str, str, str]] = {
@@ -47,46 +47,73 @@ _KEY_OWNERS: dict[str, str] = {
 }
 
 
-#: attribute -> (module, tx actions class), imported on first use
-_TX_ACTIONS: dict[str, tuple[str, str]] = {
-    "other": ("other_repository", "OtherTxActions"),
-    "thing": ("thing_repository", "ThingTxActions"),
+#: attribute -> (module, tx actions class, batch actions class), imported on first use
+_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "other": (
+        "other_repository",
+        "OtherTxActions",
+        "OtherBatchActions",
+    ),
+    "thing": (
+        "thing_repository",
+        "ThingTxActions",
+        "ThingBatchActions",
+    ),
 }
 
 
-class TransactWriter:
-    """``tx`` in ``with db.transact_write() as tx:``: one ``tx.<entity>`` per entity,
-    each built (and its repository module imported) on first access."""
+class _Writer:
+    """A block's per-entity objects (``tx.<entity>``, ``batch.<entity>``), each built
+    (and its repository module imported) on first access."""
 
-    __slots__ = (
-        "_db",
-        "_tx",
-        "other",
-        "thing",
-    )
+    __slots__ = ("_db", "_pending")
 
-    other: OtherTxActions
-    thing: ThingTxActions
-    _db: Database
-    _tx: rt.TransactWrite
+    #: which class of ``_ACTIONS`` (1 transaction actions, 2 batch actions)
+    _KIND: ClassVar[int]
 
-    def __init__(self, db: Database, tx: rt.TransactWrite) -> None:
+    def __init__(self, db: Database, pending: object) -> None:
         self._db = db
-        self._tx = tx
+        self._pending = pending
 
     def __getattr__(self, name: str) -> Any:
         # Only called for a slot not yet set: an entity's actions on first access.
-        found = _TX_ACTIONS.get(name)
+        found = _ACTIONS.get(name)
         if found is None:
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r}"
             )
-        module, cls = found
-        actions = getattr(importlib.import_module(f".{module}", __package__), cls)(
-            getattr(self._db, name), self._tx
-        )
+        actions = getattr(
+            importlib.import_module(f".{found[0]}", __package__), found[self._KIND]
+        )(getattr(self._db, name), self._pending)
         object.__setattr__(self, name, actions)
         return actions
+
+
+class TransactWriter(_Writer):
+    """``tx`` in ``with db.transact_write() as tx:``: one ``tx.<entity>`` per entity."""
+
+    __slots__ = (
+        "other",
+        "thing",
+    )
+    _KIND = 1
+
+    other: OtherTxActions
+    thing: ThingTxActions
+
+
+class BatchWriter(_Writer):
+    """``batch`` in ``with db.batch_write() as batch:``: one ``batch.<entity>`` per
+    entity, with ``put(item)`` and ``delete(**key fields)``."""
+
+    __slots__ = (
+        "other",
+        "thing",
+    )
+    _KIND = 2
+
+    other: OtherBatchActions
+    thing: ThingBatchActions
 
 
 class Database:
@@ -163,6 +190,17 @@ class Database:
         tx = rt.TransactWrite(self._transport)
         yield TransactWriter(self, tx)
         tx.commit()
+
+    @contextmanager
+    def batch_write(self) -> Iterator[BatchWriter]:
+        """Collect ``batch.<entity>.put``/``delete`` writes to any tables; on a clean
+        exit send them 25 per BatchWriteItem as ``batch_put``/``batch_delete`` do (an
+        exception in the block sends nothing). Two writes to one key raise
+        ``ValueError`` when added; ``BatchIncompleteError`` carries the items and keys
+        not known to be written."""
+        batch = rt.BatchWrite(self._transport)
+        yield BatchWriter(self, batch)
+        batch.commit()
 
     @overload
     def transact_get(self, k1: rt.Key[_E1], /) -> tuple[_E1 | None]: ...

@@ -100,12 +100,9 @@ class OtherRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, Other, "OtherRepository.batch_put")
-            wire = encode_other(self._stamped(item, created=False))
-            rt.check_item_size(wire, "Other")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "OtherRepository.batch_put") for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -133,6 +130,13 @@ class OtherRepository:
             ("pk", "sk"),
             "OtherRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: Other, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.other.put``)."""
+        rt.check_instance(item, Other, where)
+        wire = encode_other(self._stamped(item, created=False))
+        rt.check_item_size(wire, "Other")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: OtherKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, OtherKey, f"OtherRepository.{method}")
@@ -408,3 +412,32 @@ class OtherTxActions:
 
     def _key_of(self, new: Other) -> OtherKey:
         return self._repository.key(code=new.code)
+
+
+class OtherBatchActions:
+    """``batch.other`` in a ``db.batch_write()`` block: each write is encoded
+    as ``OtherRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: OtherRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: Other) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.other.put")
+        self._batch.add(
+            self._repository._table, _write, item, ("pk", "sk"), "batch.other.put"
+        )
+
+    def delete(self, *, code: str) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(code=code)
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table, _write, _key, ("pk", "sk"), "batch.other.delete"
+        )

@@ -113,13 +113,9 @@ class ThingRepository:
         Two items with one key raise ``ValueError`` before any request;
         `BatchIncompleteError` carries the items still unwritten.
         """
-        writes = []
-        for item in items:
-            rt.check_instance(item, Thing, "ThingRepository.batch_put")
-            version = (item.version or 0) + 1
-            wire = encode_thing(self._stamped(item, created=False, version=version))
-            rt.check_item_size(wire, "Thing")
-            writes.append({"PutRequest": {"Item": wire}})
+        writes = [
+            self._batch_put_write(_item, "ThingRepository.batch_put") for _item in items
+        ]
         rt.batch_write(
             self._transport,
             self._table,
@@ -147,6 +143,14 @@ class ThingRepository:
             ("pk", "sk"),
             "ThingRepository.batch_delete",
         )
+
+    def _batch_put_write(self, item: Thing, where: str) -> dict[str, Any]:
+        """The ``PutRequest`` of ``item`` in a batch (``batch_put``, ``batch.thing.put``)."""
+        rt.check_instance(item, Thing, where)
+        version = (item.version or 0) + 1
+        wire = encode_thing(self._stamped(item, created=False, version=version))
+        rt.check_item_size(wire, "Thing")
+        return {"PutRequest": {"Item": wire}}
 
     def _key_item(self, key: ThingKey, method: str) -> dict[str, Any]:
         rt.check_instance(key, ThingKey, f"ThingRepository.{method}")
@@ -1258,3 +1262,32 @@ class ThingTxActions:
 
     def _key_of(self, new: Thing) -> ThingKey:
         return self._repository.key(name=new.name, n=new.n, at=new.at, id=new.id)
+
+
+class ThingBatchActions:
+    """``batch.thing`` in a ``db.batch_write()`` block: each write is encoded
+    as ``ThingRepository.batch_put``/``batch_delete`` encode it and added to the
+    batch; a second write to one key raises ``ValueError`` when it is added."""
+
+    __slots__ = ("_batch", "_repository")
+
+    def __init__(self, repository: ThingRepository, batch: rt.BatchWrite) -> None:
+        self._repository = repository
+        self._batch = batch
+
+    def put(self, item: Thing) -> None:
+        """Write ``item`` whole on commit, as ``batch_put`` does (no conditions)."""
+        _write = self._repository._batch_put_write(item, "batch.thing.put")
+        self._batch.add(
+            self._repository._table, _write, item, ("pk", "sk"), "batch.thing.put"
+        )
+
+    def delete(self, *, name: str, n: int, at: datetime, id: UUID) -> None:
+        """Delete the item on commit, as ``batch_delete`` does (no conditions)."""
+        _key = self._repository.key(name=name, n=n, at=at, id=id)
+        _write = {
+            "DeleteRequest": {"Key": self._repository._key_item(_key, "batch_delete")}
+        }
+        self._batch.add(
+            self._repository._table, _write, _key, ("pk", "sk"), "batch.thing.delete"
+        )
