@@ -304,6 +304,25 @@ def build_update(
     )
 
 
+def offers_version(entity: Entity, update: DeclaredUpdate) -> bool:
+    """Whether the method of ``update`` takes ``expected_version``: the entity is
+    versioned and the update steps the version (``touch``)."""
+    return entity.version_attribute is not None and update.touch
+
+
+def declared_raises(entity: Entity, update: DeclaredUpdate) -> tuple[str, ...]:
+    """The typed errors the method of ``update`` can raise, in the order its docstring
+    names them: `NotFoundError` unless it is an upsert (which creates the item),
+    `ConditionFailedError` only with a schema ``condition`` (existence and the version
+    have their own errors), `VersionConflictError` when it takes ``expected_version``."""
+    raises = [] if update.upsert else ["NotFoundError"]
+    if update.condition is not None:
+        raises.append("ConditionFailedError")
+    if offers_version(entity, update):
+        raises.append("VersionConflictError")
+    return tuple(raises)
+
+
 _NUMBERS = (ScalarType("int"), ScalarType("float"), ScalarType("decimal"))
 
 _PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")

@@ -38,6 +38,7 @@ from dynagen.model.types import (
     ScalarType,
     SetType,
 )
+from dynagen.model.updates import declared_raises, offers_version
 from dynagen.render import codecs
 from dynagen.render.imports import import_block
 from dynagen.render.models_view import (
@@ -128,6 +129,7 @@ class DeclaredUpdateView:
     uses_clock: bool
     needs_version: str  # a ValueError message when expected_version is not given
     offers_version: bool  # takes expected_version (a versioned entity, `touch`)
+    outcomes: tuple[str, ...]  # the docstring's sentences after "Returns the new item."
     upsert: bool  # creates a missing item
     fill_expression: str  # "SET #f0 = if_not_exists(#f0, :f0)": defaults it writes into
     fill_names: tuple[tuple[str, str], ...]
@@ -441,6 +443,18 @@ def update_derived_groups(
     return tuple(views)
 
 
+#: How a method's docstring names each typed error it can raise.
+RAISES_DOC = {
+    "NotFoundError": "`NotFoundError` if there is no such item",
+    "ConditionFailedError": (
+        "`ConditionFailedError` (with the stored ``item``) if the condition fails"
+    ),
+    "VersionConflictError": (
+        "`VersionConflictError` if ``expected_version`` is given and differs"
+    ),
+}
+
+
 def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpdateView:
     by_name = {a.name: a for a in entity.attributes}
     where = f"{entity.name}.{update.name}"
@@ -572,7 +586,11 @@ def declared_update_view(entity: Entity, update: DeclaredUpdate) -> DeclaredUpda
         uses_clock=bool(update.updated)
         or any(o.startswith("now:") for _, o in update.upsert_values)
         or any(o.startswith("now:") for w in update.derived for _, o in w.fields),
-        offers_version=entity.version_attribute is not None and update.touch,
+        offers_version=offers_version(entity, update),
+        outcomes=(
+            *(("Creates the item when there is none",) if update.upsert else ()),
+            *(RAISES_DOC[error] for error in declared_raises(entity, update)),
+        ),
         upsert=update.upsert,
         fill_expression="SET "
         + ", ".join(f"{n} = if_not_exists({n}, {v})" for n, v, _ in update.fills)
