@@ -5,6 +5,10 @@ Assembled from the reads (:mod:`dynagen.render.repository_reads`) and the writes
 :class:`~dynagen.render.references.References`, so the module's imports are the names
 its code was built with. The placeholders are the model's scheme
 (:mod:`dynagen.model.expressions.placeholders`).
+
+Templates are chosen here per method kind, not by ``if`` chains in one template:
+``repository.py.jinja`` lays out the module and includes one partial per method kind
+(``templates/repository/``), named by :func:`partials` and by each view's ``template``.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ class RepositoryView:
     reads: tuple[ReadMethodView, ...]
     views: tuple[ViewMethodView, ...]
     imports: tuple[str, ...]  # standard-library import lines, as the code needs
+    # the template of each method family whose code depends on the entity's kind
+    partials: dict[str, str]
 
 
 #: The standard-library names every repository module uses.
@@ -115,4 +121,15 @@ def repository_view(entity: Entity) -> RepositoryView:
         reads=reads,
         views=views,
         imports=import_block([*ALWAYS_IMPORTED, *refs.scalar_imports()]),
+        partials=partials(update.version is not None),
     )
+
+
+def partials(versioned: bool) -> dict[str, str]:
+    """The templates of ``put``/``create``, ``delete`` and the stamping and checking
+    helpers: a versioned entity's check and step the version, a plain one's do not."""
+    kind = "versioned" if versioned else "plain"
+    return {
+        family: f"repository/{family}_{kind}.py.jinja"
+        for family in ("put", "delete", "stamped")
+    }

@@ -105,6 +105,17 @@ class SetParamView:
     removes: tuple[str, ...]  # the SET paths, removed for an empty set
     dropped_names: tuple[str, ...]
 
+    @property
+    def given(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(list of actions, its clauses) the request adds for a non-empty set."""
+        lists = (("_sets", self.sets), ("_adds", self.adds), ("_deletes", self.deletes))
+        return tuple((name, actions) for name, actions in lists if actions)
+
+    @property
+    def empty(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(list of actions, its clauses) the request adds for an empty set."""
+        return (("_removes", self.removes),) if self.removes else ()
+
 
 @dataclass(frozen=True, slots=True)
 class DeclaredUpdateView:
