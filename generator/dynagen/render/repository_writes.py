@@ -306,58 +306,19 @@ def declared_update_view(
     refs: References, entity: Entity, update: DeclaredUpdate
 ) -> DeclaredUpdateView:
     where = f"{entity.name}.{update.name}"
-    values: list[tuple[str, str]] = []
     params = {p.name: p for p in update.params}
-    literals = {literal.name: literal for literal in update.literals}
-    for placeholder, param in update.values:
-        values.append((placeholder, param_wire(refs, param, params, literals, where)))
-    for placeholder, attribute_name in update.defaults:
-        attribute = entity.attribute(attribute_name)
-        default = refs.default(attribute)
-        values.append(
-            (
-                placeholder,
-                refs.encode(
-                    attribute.type, default, where_literal(where, attribute_name)
-                ),
-            )
+    values = declared_values(refs, entity, update, where)
+    fill_values = [
+        (
+            placeholder,
+            refs.encode(
+                entity.attribute(name).type,
+                refs.default(entity.attribute(name)),
+                where_literal(where, name),
+            ),
         )
-    for write in update.derived:
-        if write.value_placeholder is None or write.source.template is None:
-            continue
-        values.append(
-            (
-                write.value_placeholder,
-                derived_text(refs, entity, write, params, literals),
-            )
-        )
-    for placeholder, origin in update.upsert_values:
-        values.append((placeholder, upsert_value(refs, entity, origin, where)))
-    for placeholder, attribute_name in update.updated:
-        attribute = entity.attribute(attribute_name)
-        values.append(
-            (
-                placeholder,
-                refs.encode(
-                    attribute.type, "_now", where_literal(where, attribute_name)
-                ),
-            )
-        )
-    if update.version_placeholder is not None:
-        values += [(ph.ZERO, '{"N": "0"}'), (ph.ONE, '{"N": "1"}')]
-    fill_values = []
-    for _, placeholder, attribute_name in update.fills:
-        attribute = entity.attribute(attribute_name)
-        fill_values.append(
-            (
-                placeholder,
-                refs.encode(
-                    attribute.type,
-                    refs.default(attribute),
-                    where_literal(where, attribute_name),
-                ),
-            )
-        )
+        for _, placeholder, name in update.fills
+    ]
     fill_names = [
         (name, entity.attribute(a).stored_name) for name, _, a in update.fills
     ]
@@ -431,6 +392,54 @@ def declared_update_view(
             else ""
         ),
     )
+
+
+def declared_values(
+    refs: References, entity: Entity, update: DeclaredUpdate, where: str
+) -> list[tuple[str, str]]:
+    """Every value placeholder of a declared update's request and its wire value:
+    parameters and literals, defaults, derived keys, what an upsert writes, the
+    ``auto: updated`` times and the version step."""
+    values: list[tuple[str, str]] = []
+    params = {p.name: p for p in update.params}
+    literals = {literal.name: literal for literal in update.literals}
+    for placeholder, param in update.values:
+        values.append((placeholder, param_wire(refs, param, params, literals, where)))
+    for placeholder, attribute_name in update.defaults:
+        attribute = entity.attribute(attribute_name)
+        default = refs.default(attribute)
+        values.append(
+            (
+                placeholder,
+                refs.encode(
+                    attribute.type, default, where_literal(where, attribute_name)
+                ),
+            )
+        )
+    for write in update.derived:
+        if write.value_placeholder is None or write.source.template is None:
+            continue
+        values.append(
+            (
+                write.value_placeholder,
+                derived_text(refs, entity, write, params, literals),
+            )
+        )
+    for placeholder, origin in update.upsert_values:
+        values.append((placeholder, upsert_value(refs, entity, origin, where)))
+    for placeholder, attribute_name in update.updated:
+        attribute = entity.attribute(attribute_name)
+        values.append(
+            (
+                placeholder,
+                refs.encode(
+                    attribute.type, "_now", where_literal(where, attribute_name)
+                ),
+            )
+        )
+    if update.version_placeholder is not None:
+        values += [(ph.ZERO, '{"N": "0"}'), (ph.ONE, '{"N": "1"}')]
+    return values
 
 
 def param_wire(
