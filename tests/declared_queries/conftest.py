@@ -1,4 +1,5 @@
-"""Fixtures of the query tests: the package generated from ``tests/queries/schema.yaml``.
+"""Fixtures of the query tests: the package generated from
+``tests/declared_queries/schema.yaml``.
 
 ``gen`` builds the schema once per session (package ``querytests``) into a temporary
 directory put on ``sys.path`` and imports it. Each test module seeds its own table per
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.queries._support import Generated, imported
+from tests.declared_queries._support import Generated, imported
 
 
 @pytest.fixture(scope="session")

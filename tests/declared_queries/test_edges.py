@@ -24,8 +24,8 @@ import yaml
 from botocore.exceptions import ClientError
 
 from tests.backends import Backend
-from tests.queries._model import SPEC_BY_NAME, UTC, Sizes, make_dataset
-from tests.queries._support import (
+from tests.declared_queries._model import SPEC_BY_NAME, UTC, Sizes, make_dataset
+from tests.declared_queries._support import (
     SCHEMA,
     Generated,
     Seeded,

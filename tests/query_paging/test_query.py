@@ -29,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.backends import Backend
-from tests.query_runtime._support import (
+from tests.query_paging._support import (
     RecordingTransport,
     Seeded,
     flatten,

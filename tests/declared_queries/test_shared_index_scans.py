@@ -21,8 +21,8 @@ from dynagen.output import write
 from dynagen.pipeline import compile_schema
 
 from tests.backends import Backend, delete_tables_with_prefix, new_table_prefix
+from tests.declared_queries._support import create_schema_tables
 from tests.generated_package import imported_package
-from tests.queries._support import create_schema_tables
 
 SCHEMA = """\
 dynagen: 1

@@ -25,7 +25,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.backends import Backend
-from tests.query_runtime._support import (
+from tests.query_paging._support import (
     RecordingTransport,
     Seeded,
     make_query,

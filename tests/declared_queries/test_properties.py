@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.backends import Backend
-from tests.queries._model import (
+from tests.declared_queries._model import (
     D0,
     SPECS,
     T0,
@@ -33,7 +33,12 @@ from tests.queries._model import (
     neighbours,
     param_kind,
 )
-from tests.queries._support import Generated, Seeded, assert_selection, seeded_table
+from tests.declared_queries._support import (
+    Generated,
+    Seeded,
+    assert_selection,
+    seeded_table,
+)
 
 SEED = 7
 

@@ -20,8 +20,8 @@ from uuid import UUID
 import pytest
 
 from tests.backends import Backend
-from tests.queries._model import D0, DAY, SPEC_BY_NAME, T0, TRICKY, Spec
-from tests.queries._support import (
+from tests.declared_queries._model import D0, DAY, SPEC_BY_NAME, T0, TRICKY, Spec
+from tests.declared_queries._support import (
     Generated,
     Seeded,
     assert_selection,

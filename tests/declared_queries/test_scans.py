@@ -16,8 +16,13 @@ from uuid import UUID
 import pytest
 
 from tests.backends import Backend
-from tests.queries._model import D0, DAY, SPEC_BY_NAME, T0, TRICKY
-from tests.queries._support import Generated, Seeded, assert_selection, seeded_table
+from tests.declared_queries._model import D0, DAY, SPEC_BY_NAME, T0, TRICKY
+from tests.declared_queries._support import (
+    Generated,
+    Seeded,
+    assert_selection,
+    seeded_table,
+)
 
 ORDERS = 1600
 

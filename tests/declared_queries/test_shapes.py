@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.backends import Backend
-from tests.queries._model import (
+from tests.declared_queries._model import (
     SPECS,
     Spec,
     above,
@@ -29,7 +29,12 @@ from tests.queries._model import (
     neighbours,
     param_kind,
 )
-from tests.queries._support import Generated, Seeded, assert_selection, seeded_table
+from tests.declared_queries._support import (
+    Generated,
+    Seeded,
+    assert_selection,
+    seeded_table,
+)
 
 SEED = 20240501
 
