@@ -43,16 +43,12 @@ def package_of(case: Path) -> tuple[str, dict[str, str]]:
 
 def runtime_sources() -> dict[str, str]:
     """dynagen's run-time files by package-relative path (a module or a whole package)."""
-    sources: dict[str, str] = {}
-    for entry in sorted(SOURCE.iterdir()):
-        if not is_runtime(entry.name):
-            continue
-        files = [entry] if entry.is_file() else sorted(entry.rglob("*.py"))
-        for file in files:
-            if "__pycache__" not in file.parts:
-                relative = file.relative_to(SOURCE).as_posix()
-                sources[relative] = file.read_text(encoding="utf-8")
-    return sources
+    files = (f for f in sorted(SOURCE.rglob("*")) if "__pycache__" not in f.parts)
+    return {
+        f.relative_to(SOURCE).as_posix(): f.read_text(encoding="utf-8")
+        for f in files
+        if f.is_file() and is_runtime(f.relative_to(SOURCE).as_posix())
+    }
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c.name for c in GOLDEN])
