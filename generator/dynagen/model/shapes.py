@@ -19,7 +19,7 @@ from typing import Literal
 from dynagen.model.derived import Presence, derived_groups
 from dynagen.model.naming import pascal_case
 from dynagen.model.schema import Entity, Index, QueryPlan
-from dynagen.model.templates import SEPARATOR, KeyTemplate
+from dynagen.model.templates import SEPARATOR, KeyTemplate, segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,19 +126,12 @@ class FieldPosition:
 
 
 def field_positions(template: KeyTemplate) -> tuple[FieldPosition, ...]:
-    """Every field of ``template`` with its position; a field's text never holds the
-    separator (the key escape guarantees it), and a field ends its segment."""
-    positions: list[FieldPosition] = []
-    segment, prefix = 0, ""
-    for part in template.parts:
-        if isinstance(part, str):
-            pieces = part.split(SEPARATOR)
-            if len(pieces) > 1:
-                segment += len(pieces) - 1
-                prefix = pieces[-1]
-            else:
-                prefix += part
-            continue
-        positions.append(FieldPosition(part.name, SEPARATOR, segment, len(prefix)))
-        prefix = ""
-    return tuple(positions)
+    """Every field of ``template`` with its position, from the template's segments (a
+    field's text never holds the separator, the key escape guarantees it, and a field
+    ends its segment)."""
+    fields = iter(template.fields)
+    return tuple(
+        FieldPosition(next(fields).name, SEPARATOR, segment, len(literal))
+        for segment, (literal, is_open) in enumerate(segments(template))
+        if is_open
+    )
