@@ -97,22 +97,15 @@ def decimal_source(value: Decimal) -> str:
 
 # -- imports ------------------------------------------------------------------------------
 
-#: The standard-library import of each name generated modules take from it.
+#: The standard-library module of each name the model modules take from it.
 STDLIB = {
-    "Callable": "collections.abc",
-    "Iterable": "collections.abc",
     "Mapping": "collections.abc",
-    "Sequence": "collections.abc",
     "dataclass": "dataclasses",
     "field": "dataclasses",
-    "replace": "dataclasses",
     "date": "datetime",
     "datetime": "datetime",
     "Decimal": "decimal",
     "Any": "typing",
-    "Literal": "typing",
-    "TypeAlias": "typing",
-    "overload": "typing",
     "UUID": "uuid",
 }
 
