@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from dynagen.model import shapes
 from dynagen.model.derived import update_rewrites
 from dynagen.model.literals import LiteralValue
 from dynagen.model.naming import enum_member_name, isort_key, snake_case
@@ -43,7 +44,6 @@ from dynagen.render.imports import import_block
 from dynagen.render.models_view import (
     default_value,
     literal,
-    projection_class,
     template_expression,
 )
 
@@ -311,12 +311,8 @@ def model_exports(entity: Entity) -> set[str]:
 
     for attribute in entity.attributes:
         visit(attribute.type)
-    for view in entity.views:
-        names.update({view.class_name, f"decode_{snake_case(view.class_name)}"})
-    for query in entity.queries:
-        if query.index is not None and query.index.projection != "ALL":
-            name = projection_class(entity, query.index)
-            names.update({name, f"decode_{snake_case(name)}"})
+    for partial in shapes.partial_classes(entity):
+        names.update({partial.name, f"decode_{snake_case(partial.name)}"})
     return names
 
 
@@ -759,12 +755,9 @@ def projection_names(
 
 def result_class(entity: Entity, plan: QueryPlan) -> tuple[str, str]:
     """The class a query returns and its decoder: entity, view or index projection."""
-    if plan.view is not None:
-        view = next(v for v in entity.views if v.name == plan.view)
-        return view.class_name, f"decode_{snake_case(view.class_name)}"
-    if plan.index is not None and plan.index.projection != "ALL":
-        name = projection_class(entity, plan.index)
-        return name, f"decode_{snake_case(name)}"
+    partial = shapes.result_class(entity, plan)
+    if partial is not None:
+        return partial.name, f"decode_{snake_case(partial.name)}"
     return entity.name, f"decode_{entity.snake}"
 
 
