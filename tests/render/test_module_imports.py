@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = [
     "schemas/shop.yaml",
     "schemas/library.yaml",
-    "tests/queries/schema.yaml",
+    "tests/declared_queries/schema.yaml",
     "tests/github/schema.yaml",
     "tests/corpus/online_shop.yaml",
-    "tests/cases/all_types/schema.yaml",
+    "tests/codecs/schema.yaml",
     "tests/collections/schema.yaml",
     "tests/streams/schema.yaml",
     "tests/style/defaults.yaml",

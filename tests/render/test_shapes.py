@@ -150,7 +150,7 @@ def test_presence_of_sparse_and_dense_index_keys(task: tuple[Model, Entity]) -> 
     [
         "schemas/shop.yaml",
         "schemas/library.yaml",
-        "tests/queries/schema.yaml",
+        "tests/declared_queries/schema.yaml",
         "tests/github/schema.yaml",
         "tests/corpus/online_shop.yaml",
     ],
