@@ -10,6 +10,8 @@ import ast
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dynagen
@@ -409,3 +411,17 @@ def test_build_of_an_invalid_schema_exits_1_and_writes_nothing(workdir: Path) ->
     check = invoke("build", "bad.yaml", "-o", "out", "--check")
     assert check.exit_code == 1
     assert not (workdir / "out").exists()
+
+
+def test_build_commands_do_not_import_the_aws_sdk() -> None:
+    """`build`, `check` and `validate` start without boto3, botocore or the runtime
+    (about half a second of imports that only `migrate` needs)."""
+    probe = (
+        "import sys, dynagen.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'boto3', 'botocore', 'rich'} or m.startswith('dynagen._runtime')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

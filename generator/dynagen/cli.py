@@ -7,20 +7,22 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from botocore.exceptions import BotoCoreError, ClientError
 
 from dynagen import __version__
-from dynagen.backfill import BackfillError, BackfillOptions
 from dynagen.diagnostics import format_json, format_text
-from dynagen.migrate import Connection, MigrateError, Migrator, check_table_names
-from dynagen.migration_files import read_history
 from dynagen.output import check, write
 from dynagen.pipeline import Compilation, check_schema, compile_schema
 from dynagen.render import HEADER_PREFIX
 from dynagen.resources import json_schema
+
+if TYPE_CHECKING:
+    from dynagen.migrate import Migrator
+
+# The `migrate` commands import boto3, botocore and the runtime (about half a second)
+# inside their functions, so that `build`, `check` and `validate` never pay for them.
 
 
 def display_path(path: Path) -> str:
@@ -223,6 +225,11 @@ def _migrator(
     table_prefix: str,
     table_names: dict[str, str],
 ) -> Migrator:
+    from botocore.exceptions import BotoCoreError
+
+    from dynagen.migrate import Connection, MigrateError, Migrator, check_table_names
+    from dynagen.migration_files import read_history
+
     history, problems = read_history(package_dir, HEADER_PREFIX)
     for problem in problems:
         click.echo(
@@ -299,6 +306,8 @@ def migrate_apply(
     **options: Any,
 ) -> None:
     """Apply pending migrations, waiting for tables and indexes to become ACTIVE."""
+    from dynagen.backfill import BackfillOptions
+
     migrator = _migrator(package_dir, **options)
     migrator.backfill_options = BackfillOptions(
         segments=segments[0] if segments else None,
@@ -326,6 +335,11 @@ T = TypeVar("T")
 
 
 def _guarded(action: Callable[[], T]) -> T:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from dynagen.backfill import BackfillError
+    from dynagen.migrate import MigrateError
+
     try:
         return action()
     except (MigrateError, BackfillError) as exc:

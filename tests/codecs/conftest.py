@@ -1,6 +1,6 @@
 """Fixtures of the codec tests: the generated ``all_types`` package and its table.
 
-``generated`` builds ``tests/cases/all_types/schema.yaml`` once per session with
+``generated`` builds ``tests/codecs/schema.yaml`` once per session with
 ``dynagen.pipeline.compile_schema`` + ``dynagen.output.write`` into a temporary
 directory, puts that directory on ``sys.path`` and imports the package (its modules are
 typed loosely, as ``Any``: they only exist at run time). ``things_table`` creates the
@@ -32,7 +32,7 @@ from tests.generated_package import imported_package
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-SCHEMA = Path(__file__).resolve().parent.parent / "cases" / "all_types" / "schema.yaml"
+SCHEMA = Path(__file__).resolve().parent / "schema.yaml"
 PACKAGE = "all_types"
 
 

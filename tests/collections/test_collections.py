@@ -23,7 +23,7 @@ import pytest
 
 from tests.backends import Backend
 from tests.collections.conftest import tables_on
-from tests.queries.test_paging import read_pages
+from tests.declared_queries.test_paging import read_pages
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = "acc-1"

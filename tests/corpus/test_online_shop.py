@@ -21,7 +21,7 @@ import pytest
 
 from tests.backends import Backend
 from tests.collections.conftest import built_package, tables_on
-from tests.queries.test_paging import read_pages
+from tests.declared_queries.test_paging import read_pages
 
 SCHEMA = Path(__file__).resolve().with_name("online_shop.yaml")
 T0 = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)

@@ -29,7 +29,7 @@ from tests.style.test_ruff import ROOT, ruff
 BASES = [
     ROOT / "schemas" / "shop.yaml",
     ROOT / "schemas" / "library.yaml",
-    ROOT / "tests" / "cases" / "all_types" / "schema.yaml",
+    ROOT / "tests" / "codecs" / "schema.yaml",
     ROOT / "tests" / "style" / "defaults.yaml",
 ]
 #: Words of the schema language itself, never renamed.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from dynagen.output import write
 from dynagen.pipeline import compile_schema
-from dynagen.render.models_view import decimal_source
+from dynagen.render.python import decimal_source
 from hypothesis import given
 from hypothesis import strategies as st
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dynagen import __version__
 from dynagen.model.schema import Model
-from dynagen.render.collections_view import MODULE as COLLECTIONS_MODULE
+from dynagen.render import layout
 from dynagen.render.collections_view import collections_view
+from dynagen.render.database_view import database_view
 from dynagen.render.environment import environment
 from dynagen.render.format import format_python
 from dynagen.render.migration_view import MigrationView
-from dynagen.render.models_files import models_files
-from dynagen.render.package_view import database_view, package_view
+from dynagen.render.models_index_view import models_index_view
+from dynagen.render.models_view import models_view
+from dynagen.render.package_view import package_view
 from dynagen.render.repository_view import repository_view
-from dynagen.render.streams_view import stream_tables, streams_view
+from dynagen.render.streams_view import streams_view
 from dynagen.render.tables_view import tables_view
 from dynagen.resources import runtime_source
 
@@ -47,18 +49,28 @@ def render(model: Model) -> dict[str, str]:
             header=head, view=database_view(model)
         ),
         "py.typed": f"{head}\n",
-        **models_files(env, head, model),
+        "models.py": env.get_template("models_index.py.jinja").render(
+            header=head, view=models_index_view(model)
+        ),
     }
+    modules = layout.model_modules(model)
+    # The enum and map-type modules' names, each imported from its module by the others.
+    shared = {n: m.name for m in modules if m.entity is None for n in m.defined}
+    models = env.get_template("models.py.jinja")
+    for module in modules:
+        files[f"{module.name}.py"] = models.render(
+            header=head, view=models_view(model, module, shared)
+        )
     if model.collections:
-        files[f"{COLLECTIONS_MODULE}.py"] = env.get_template(
+        files[f"{layout.COLLECTIONS}.py"] = env.get_template(
             "collection_queries.py.jinja"
         ).render(header=head, view=collections_view(model))
     repository = env.get_template("repository.py.jinja")
     for entity in model.entities:
-        files[f"{entity.snake}_repository.py"] = repository.render(
+        files[f"{layout.repository_module(entity)}.py"] = repository.render(
             header=head, view=repository_view(entity)
         )
-    if stream_tables(model):
+    if layout.stream_tables(model):
         files["_stream_runtime.py"] = f"{head}\n{runtime_source('_stream_runtime')}"
         files["streams.py"] = env.get_template("streams.py.jinja").render(
             header=head, view=streams_view(model)

@@ -267,3 +267,22 @@ def scalar_imports(attr_type: AttrType) -> set[str]:
     elif isinstance(attr_type, MapType):
         found |= scalar_imports(attr_type.value)
     return found
+
+
+def referenced_names(attr_type: AttrType) -> set[str]:
+    """The module-level names (``rt`` aside) that the annotation, encoder and decoder of
+    a value of ``attr_type`` mention: a scalar's standard-library class, an enum and its
+    members table, a named type and its two codecs."""
+    if isinstance(attr_type, ScalarType):
+        name = _SCALAR_ANNOTATIONS[attr_type.name]
+        return {name} if name in SCALAR_IMPORTS else set()
+    if isinstance(attr_type, EnumType):
+        return {attr_type.name, enum_members(attr_type.name)}
+    if isinstance(attr_type, NamedType):
+        snake = snake_case(attr_type.name)
+        return {attr_type.name, f"encode_{snake}", f"decode_{snake}"}
+    if isinstance(attr_type, ListType | SetType):
+        return referenced_names(attr_type.item)
+    if isinstance(attr_type, MapType):
+        return referenced_names(attr_type.value)
+    return set()

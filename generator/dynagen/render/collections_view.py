@@ -14,12 +14,8 @@ from dynagen.model.naming import isort_key
 from dynagen.model.schema import Model
 from dynagen.model.types import EnumType
 from dynagen.render import codecs
-from dynagen.render.imports import import_block
-from dynagen.render.models_view import literal
+from dynagen.render.python import decoder, import_block, literal
 from dynagen.render.repository_view import bound_expression, name_placeholder
-
-MODULE = "collection_queries"
-BASE_CLASS = "DatabaseCollections"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +51,6 @@ class CollectionsView:
     models_imports: tuple[str, ...]
     collections: tuple[CollectionView, ...]
 
-    @property
-    def exports(self) -> tuple[str, ...]:
-        """The names the package re-exports from this module."""
-        return tuple(c.class_name for c in self.collections)
-
 
 def collections_view(model: Model) -> CollectionsView:
     views = tuple(collection_view(c) for c in model.collections)
@@ -71,7 +62,7 @@ def collections_view(model: Model) -> CollectionsView:
     ]
     for collection in model.collections:
         for member in collection.members:
-            models_imports |= {member.entity.name, f"decode_{member.entity.snake}"}
+            models_imports |= {member.entity.name, decoder(member.entity.name)}
         for param in collection.params:
             if isinstance(param.type, EnumType):
                 models_imports.add(param.type.name)
@@ -149,7 +140,7 @@ def collection_view(collection: Collection) -> CollectionView:
             MemberView(
                 entity=m.entity.name,
                 plural=m.plural,
-                decode=f"decode_{m.entity.snake}",
+                decode=decoder(m.entity.name),
                 segments=repr(m.sort_segments),
             )
             for m in collection.members

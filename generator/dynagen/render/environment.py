@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import functools
-import json
 
 import jinja2
 
-from dynagen.render.codecs import enum_members
+from dynagen.render.python import enum_members, literal, py_dict, py_repr
 from dynagen.resources import templates_dir
-
-
-def py_repr(value: object) -> str:
-    """A Python literal for ``value``, deterministic (dicts keep their order)."""
-    return repr(value)
-
-
-def py_str(value: str) -> str:
-    """A double-quoted Python string literal, as ruff formats them."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def py_dict(pairs: tuple[tuple[str, str], ...]) -> str:
-    """A dict literal of string pairs."""
-    return "{" + ", ".join(f"{py_str(k)}: {py_str(v)}" for k, v in pairs) + "}"
-
 
 FILTERS = {
     "py_repr": py_repr,
-    "py_str": py_str,
+    "py_str": literal,
     "py_dict": py_dict,
     "enum_members": enum_members,
 }

@@ -752,7 +752,7 @@ def format_source(text: str) -> str:
             elif logical.verbatim:
                 out.extend(lines[start_row - 1 : token.end[0]])
             else:
-                out.extend(_format_logical(logical))
+                out.extend(_format_cached(logical, lines, start_row, token.end[0]))
             current, comment, verbatim = [], "", False
             continue
         if not current:
@@ -831,6 +831,29 @@ def _unchanged(logical: _Logical) -> str | None:
                 return None
         previous = value
     return f"{indent}{text}\n"
+
+
+#: Laid-out lines of logical lines already formatted, by depth and source text (which
+#: alone decide the layout). Generated modules repeat many lines, across entities too.
+_LAID_OUT: dict[tuple[int, str], list[str]] = {}
+_LAID_OUT_LIMIT = 65_536
+
+
+def _format_cached(
+    logical: _Logical, lines: list[str], first_row: int, last_row: int
+) -> list[str]:
+    """:func:`_format_logical` of a logical line spanning rows ``first_row`` to
+    ``last_row``, remembered by its text (the fast path is not worth a lookup)."""
+    unchanged = _unchanged(logical)
+    if unchanged is not None:
+        return [unchanged]
+    key = (logical.depth, "".join(lines[first_row - 1 : last_row]))
+    laid_out = _LAID_OUT.get(key)
+    if laid_out is None:
+        if len(_LAID_OUT) >= _LAID_OUT_LIMIT:
+            _LAID_OUT.clear()
+        laid_out = _LAID_OUT[key] = _format_logical(logical)
+    return laid_out
 
 
 def _format_logical(logical: _Logical) -> list[str]:

@@ -1,45 +1,42 @@
-"""The view of ``models.py``: classes, fields and codec statements, all decided here."""
+"""The view of each module behind ``models.py``: ``<entity>_model.py`` (an entity, its
+key, its partial classes) and ``_model_<name>.py`` (an enum, or a group of map types).
+
+Classes, fields, codec statements and the module's imports are all decided here; every
+view object collects the names its code mentions, and the imports are those names.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
-from dynagen.model.derived import derived_groups
-from dynagen.model.naming import dunder_all_key, natural, pascal_case, snake_case
-from dynagen.model.schema import (
-    Attribute,
-    Entity,
-    EnumDef,
-    Index,
-    KeySource,
-    Model,
-    TypeDef,
-)
-from dynagen.model.templates import KeyTemplate, TemplateField
-from dynagen.model.types import (
-    EnumType,
-    ListType,
-    MapType,
-    NamedType,
-    ScalarType,
-    SetType,
-)
+from dynagen.model.naming import isort_key, natural, snake_case
+from dynagen.model.schema import Attribute, Entity, EnumDef, Model
+from dynagen.model.shapes import PartialClass, partial_classes, presence
+from dynagen.model.templates import TemplateField
 from dynagen.render import codecs
-from dynagen.render.imports import import_block
-
-#: Exceptions that mean "this stored item does not fit its class".
-DECODE_FAILURES = (
-    "(KeyError, TypeError, ValueError, ArithmeticError, AttributeError, rt.DecodeError)"
+from dynagen.render.layout import ModelModule
+from dynagen.render.python import (
+    DECODE_FAILURES,
+    STDLIB,
+    decimal_source,
+    default_source,
+    default_value,
+    field_text,
+    key_text_recovery,
+    literal,
+    needs_factory,
+    stdlib_imports,
+    template_expression,
+    where,
 )
 
+# Helpers repository_view.py still imports from here (they live in render/python.py).
+__all__ = ["decimal_source", "default_value", "literal", "template_expression"]
 
-def literal(text: str) -> str:
-    """A double-quoted Python string literal."""
-    return json.dumps(text, ensure_ascii=False)
+#: What the code of every class module mentions: the decorator, the codecs' signatures
+#: and ``_runtime``.
+CLASS_NAMES = frozenset({"dataclass", "Mapping", "Any", "rt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +61,7 @@ class ClassView:
     ]  # (condition, stored name, expression)
     decode_steps: tuple[tuple[str, str, str], ...]  # (attribute, local, expression)
     constructor: tuple[tuple[str, str], ...]  # (py_name, local)
+    uses: frozenset[str]  # the module-level names its code mentions
     encode_prelude: tuple[tuple[str, str], ...] = ()  # (local, expression)
     type_check: tuple[str, str] | None = None  # (type attribute, entity name)
     key_names: tuple[str, ...] = ()  # table key attributes, named in decode errors
@@ -83,101 +81,87 @@ class EntityView:
 
 
 @dataclass(frozen=True, slots=True)
+class PartialView:
+    """A frozen dataclass holding part of an entity: a view, or an index projection."""
+
+    name: str
+    snake: str
+    doc: str
+    entity: str
+    fields: tuple[FieldView, ...]
+    decode_steps: tuple[tuple[str, str, str], ...]
+    constructor: tuple[tuple[str, str], ...]
+    key_args: str  # "customer_id=self.customer_id, ..."
+    key_names: tuple[str, ...]
+    projection: tuple[str, ...]  # stored names to read (ProjectionExpression)
+    uses: frozenset[str]  # the module-level names its code mentions
+
+
+@dataclass(frozen=True, slots=True)
 class ModelsView:
+    """One module: its enums, map types or entity, and its imports."""
+
     package: str
-    imports: tuple[str, ...]
-    enums: tuple[EnumDef, ...]
-    types: tuple[ClassView, ...]
-    entities: tuple[EntityView, ...]
+    all_names: tuple[str, ...]  # its classes (``__all__``)
+    imports: tuple[str, ...]  # import lines, a "" between groups
+    enums: tuple[EnumDef, ...] = ()
+    types: tuple[ClassView, ...] = ()
+    entities: tuple[EntityView, ...] = ()
     partials: tuple[PartialView, ...] = ()
     decode_failures: str = DECODE_FAILURES
 
     @property
-    def all_names(self) -> tuple[str, ...]:
-        names = [e.name for e in self.enums] + [t.name for t in self.types]
-        for entity in self.entities:
-            names += [entity.cls.name, f"{entity.cls.name}Key"]
-        names += [p.name for p in self.partials]
-        return tuple(sorted(names, key=dunder_all_key))
+    def uses(self) -> frozenset[str]:
+        """Every module-level name its code mentions (its own definitions included)."""
+        names = {"enum"} if self.enums else set()
+        for cls in (*self.types, *(e.cls for e in self.entities)):
+            names |= cls.uses
+        for partial in self.partials:
+            names |= partial.uses
+        return frozenset(names)
 
 
-def entity_module(entity: Entity) -> str:
-    """The module holding an entity's classes and codecs (``models.py`` indexes it)."""
-    return f"{entity.snake}_model"
-
-
-def _named_refs(attr_type: object) -> set[str]:
-    if isinstance(attr_type, NamedType):
-        return {attr_type.name}
-    if isinstance(attr_type, ListType | SetType):
-        return _named_refs(attr_type.item)
-    if isinstance(attr_type, MapType):
-        return _named_refs(attr_type.value)
-    return set()
-
-
-def shared_modules(
-    model: Model,
-) -> tuple[tuple[str, tuple[EnumDef, ...], tuple[TypeDef, ...]], ...]:
-    """(module, enums, types): one module per enum, one per group of named types that
-    reach each other (a strongly connected component, so that no two modules import
-    each other), each named ``_model_<first name>``; sorted by module."""
-    types = {t.name: t for t in model.types}
-    refs = {
-        name: sorted(r for f in t.fields for r in _named_refs(f.type) if r in types)
-        for name, t in types.items()
-    }
-    reach: dict[str, set[str]] = {}
-    for start in types:
-        seen, stack = {start}, [start]
-        while stack:
-            for ref in refs[stack.pop()]:
-                if ref not in seen:
-                    seen.add(ref)
-                    stack.append(ref)
-        reach[start] = seen
-    groups: dict[str, list[TypeDef]] = {}
-    for name, t in types.items():
-        group = min(n for n in reach[name] if name in reach[n])
-        groups.setdefault(group, []).append(t)
-    modules: list[tuple[str, tuple[EnumDef, ...], tuple[TypeDef, ...]]]
-    modules = [(f"_model_{snake_case(e.name)}", (e,), ()) for e in model.enums]
-    modules += [
-        (f"_model_{snake_case(first)}", (), tuple(members))
-        for first, members in groups.items()
-    ]
-    return tuple(sorted(modules, key=lambda m: natural(m[0])))
-
-
-def models_view(model: Model) -> ModelsView:
-    imports: set[str] = {
-        "from collections.abc import Mapping",
-        "from dataclasses import dataclass, field"
-        if any(_needs_factory(a) for a in _all_attributes(model))
-        else "from dataclasses import dataclass",
-        "from typing import Any",
-    }
-    if model.enums:
-        imports.add("import enum")
-    for attribute in _all_attributes(model):
-        imports |= codecs.scalar_imports(attribute.type)
-    return ModelsView(
+def models_view(
+    model: Model, module: ModelModule, shared: Mapping[str, str]
+) -> ModelsView:
+    """The view of ``module``; ``shared`` maps each name of the enum and map-type
+    modules to its module, which the imports take it from."""
+    view = ModelsView(
         package=model.package,
-        imports=import_block(imports),
-        enums=model.enums,
-        types=tuple(type_class(t) for t in model.types),
-        entities=tuple(entity_view(e) for e in model.entities),
-        partials=tuple(p for e in model.entities for p in entity_partials(e)),
+        all_names=module.classes,
+        imports=(),
+        enums=module.enums,
+        types=tuple(type_class(t.name, t.fields) for t in module.types),
+        entities=() if module.entity is None else (entity_view(module.entity),),
+        partials=()
+        if module.entity is None
+        else tuple(
+            partial_view(module.entity, p) for p in partial_classes(module.entity)
+        ),
     )
+    uses = view.uses
+    local = ["from . import _runtime as rt"] if "rt" in uses else []
+    wanted: dict[str, list[str]] = {}
+    for name in sorted(uses):
+        owner = shared.get(name)
+        if owner is not None and owner != module.name:
+            wanted.setdefault(owner, []).append(name)
+    for owner in sorted(wanted, key=natural):
+        local.append(
+            f"from .{owner} import {', '.join(sorted(wanted[owner], key=isort_key))}"
+        )
+    stdlib = stdlib_imports(n for n in uses if n in STDLIB or n == "enum")
+    gap = [""] if stdlib and local else []
+    return replace(view, imports=(*stdlib, *gap, *local))
 
 
-def _needs_factory(attribute: Attribute) -> bool:
-    return attribute.has_default and "default_factory" in value_source(attribute)
-
-
-def _all_attributes(model: Model) -> list[Attribute]:
-    found = [a for t in model.types for a in t.fields]
-    return found + [a for e in model.entities for a in e.attributes]
+def _class_uses(attributes: tuple[Attribute, ...]) -> frozenset[str]:
+    names = set(CLASS_NAMES)
+    for attribute in attributes:
+        names |= codecs.referenced_names(attribute.type)
+        if needs_factory(attribute):
+            names.add("field")
+    return frozenset(names)
 
 
 def field_view(attribute: Attribute) -> FieldView:
@@ -189,65 +173,8 @@ def field_view(attribute: Attribute) -> FieldView:
     )
 
 
-def default_source(attribute: Attribute) -> str | None:
-    """The source after ``=`` for a field's default, or None when it is required."""
-    if attribute.has_default:
-        return value_source(attribute)
-    if attribute.nullable:
-        return "None"
-    return None
-
-
-def value_source(attribute: Attribute) -> str:
-    value, attr_type = attribute.default, attribute.type
-    if isinstance(attr_type, EnumType):
-        from dynagen.model.naming import enum_member_name
-
-        return f"{attr_type.name}.{enum_member_name(str(value))}"
-    if isinstance(attr_type, ListType):
-        return "field(default_factory=list)"
-    if isinstance(attr_type, SetType):
-        return "field(default_factory=set)"
-    if isinstance(attr_type, MapType):
-        return "field(default_factory=dict)"
-    if attr_type == ScalarType("decimal"):
-        return decimal_source(Decimal(str(value)))
-    if attr_type == ScalarType("float"):
-        return repr(float(str(value)))
-    if isinstance(value, str):
-        return literal(value)
-    return repr(value)
-
-
-def decimal_source(value: Decimal) -> str:
-    """``Decimal(12)`` for a whole number written without exponent (ruff's FURB157
-    flags ``Decimal("12")``), else ``Decimal("1.50")``: the text keeps precision, the
-    sign of ``-0`` and the exponent."""
-    text = str(value)
-    if text.lstrip("-").isdigit() and text != "-0":
-        return f"Decimal({text})"
-    return f"Decimal({literal(text)})"
-
-
-def default_value(attribute: Attribute) -> str:
-    """An expression making a fresh default value (mutable defaults are never shared)."""
-    source = value_source(attribute)
-    factories = {
-        "field(default_factory=list)": "[]",
-        "field(default_factory=set)": "set()",
-        "field(default_factory=dict)": "{}",
-    }
-    return factories.get(source, source)
-
-
-def _where(owner: str, attribute: Attribute) -> str:
-    return literal(f"{owner}.{attribute.name}")
-
-
-def type_class(type_def: TypeDef) -> ClassView:
-    return class_view(
-        type_def.name, f"The `{type_def.name}` map type.", type_def.fields, ()
-    )
+def type_class(name: str, fields: tuple[Attribute, ...]) -> ClassView:
+    return class_view(name, f"The `{name}` map type.", fields, ())
 
 
 def class_view(
@@ -262,15 +189,13 @@ def class_view(
     decode_steps: list[tuple[str, str, str]] = []
     for attribute in attributes:
         value = f"obj.{attribute.py_name}"
-        expression = codecs.encode(attribute.type, value, _where(name, attribute))
+        expression = codecs.encode(attribute.type, value, where(name, attribute))
         if precomputed and attribute.name in precomputed:
             encode_literal.append((attribute.stored_name, precomputed[attribute.name]))
         elif codecs.is_stored_absent_when_empty(attribute.type):
             # DynamoDB stores no empty set: an empty one is written as absent.
             optional = "True" if attribute.nullable else "False"
-            condition = (
-                f"rt.has_members({value}, {_where(name, attribute)}, {optional})"
-            )
+            condition = f"rt.has_members({value}, {where(name, attribute)}, {optional})"
             encode_optional.append((condition, attribute.stored_name, expression))
         elif attribute.nullable:
             encode_optional.append(
@@ -290,6 +215,7 @@ def class_view(
         encode_optional=tuple(encode_optional),
         decode_steps=tuple(decode_steps),
         constructor=tuple((a.py_name, f"{a.py_name}_") for a in attributes),
+        uses=_class_uses(attributes),
     )
 
 
@@ -310,23 +236,20 @@ def decode_step(attribute: Attribute, item: str) -> str:
     return f"{absent} if (v := {item}.get({stored})) is None else {present}"
 
 
-def presence_condition(entity: Entity, attribute: str) -> str:
-    """When an item writes index key attribute ``attribute``: an expression over ``obj``,
-    or "" for always. An item outside a sparse index writes no attribute for it, its
-    constant key attributes included (the model's rule, :mod:`dynagen.model.derived`)."""
-    key = next(
-        (k for g in derived_groups(entity) for k in g.keys if k.name == attribute), None
-    )
-    if key is None or not key.presence:
-        return ""
+def presence_condition(
+    entity: Entity, alternatives: tuple[tuple[str, ...], ...]
+) -> str:
+    """When an item writes an index key attribute present for ``alternatives`` (the
+    model's :func:`~dynagen.model.shapes.presence`): an expression over ``obj``, or ""
+    for always."""
     by_name = {a.name: a for a in entity.attributes}
-    alternatives = [
+    conditions = [
         " and ".join(f"obj.{by_name[f].py_name} is not None" for f in alternative)
-        for alternative in key.presence
+        for alternative in alternatives
     ]
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return " or ".join(f"({a})" for a in alternatives)
+    if len(conditions) == 1:
+        return conditions[0]
+    return " or ".join(f"({c})" for c in conditions)
 
 
 def entity_view(entity: Entity) -> EntityView:
@@ -339,9 +262,9 @@ def entity_view(entity: Entity) -> EntityView:
     for attribute in entity.key_fields:
         value = f"obj.{attribute.py_name}"
         if attribute.nullable:
-            value = f"rt.required({value}, {_where(entity.name, attribute)})"
+            value = f"rt.required({value}, {where(entity.name, attribute)})"
         wire, expression = codecs.scalar_wire(
-            attribute.type, value, _where(entity.name, attribute)
+            attribute.type, value, where(entity.name, attribute)
         )
         local = f"{attribute.py_name}_"
         prelude.append((local, expression))
@@ -352,23 +275,22 @@ def entity_view(entity: Entity) -> EntityView:
         attribute = by_name[field.name]
         if field.width is None and field.name in local_text:
             return local_text[field.name]
-        where = _where(entity.name, attribute)
         value = f"obj.{attribute.py_name}"
         if attribute.nullable and not attribute.optional:
             # ``auto`` and version fields: set on every object the repository writes.
-            value = f"rt.required({value}, {where})"
-        if field.width is not None:
-            return f"rt.format_padded_int({value}, {field.width}, {where})"
-        return codecs.encode_text(attribute.type, value, where)
+            value = f"rt.required({value}, {where(entity.name, attribute)})"
+        return field_text(attribute, value, where(entity.name, attribute), field.width)
 
+    present_when = presence(entity)
     key_literal: list[tuple[str, str]] = []
     optional_keys: list[tuple[str, str, str]] = []
     for source in entity.key_sources:
         if source.template is None:
             continue  # a plain key attribute is stored as the attribute itself
         expression = f'{{"S": {template_expression(source.template, text_of)}}}'
-        condition = presence_condition(entity, source.attribute.name)
-        if condition:
+        alternatives = present_when.get(source.attribute.name, ())
+        if alternatives:
+            condition = presence_condition(entity, alternatives)
             optional_keys.append((condition, source.attribute.name, expression))
         else:
             key_literal.append((source.attribute.name, expression))
@@ -396,20 +318,15 @@ def entity_view(entity: Entity) -> EntityView:
 
     def param_text(field: TemplateField) -> str:
         attribute = by_name[field.name]
-        where = _where(entity.name, attribute)
-        if field.width is not None:
-            return f"rt.format_padded_int({attribute.py_name}, {field.width}, {where})"
-        return codecs.encode_text(attribute.type, attribute.py_name, where)
+        return field_text(
+            attribute, attribute.py_name, where(entity.name, attribute), field.width
+        )
 
     key_item = []
     for source in entity.primary_sources:
         if source.template is not None:
-            key_item.append(
-                (
-                    source.attribute.name,
-                    f'{{"S": {template_expression(source.template, param_text)}}}',
-                )
-            )
+            expression = template_expression(source.template, param_text)
+            key_item.append((source.attribute.name, f'{{"S": {expression}}}'))
         else:
             attribute = by_name[source.field_names[0]]
             key_item.append(
@@ -418,7 +335,7 @@ def entity_view(entity: Entity) -> EntityView:
                     codecs.encode(
                         attribute.type,
                         attribute.py_name,
-                        _where(entity.name, attribute),
+                        where(entity.name, attribute),
                     ),
                 )
             )
@@ -433,79 +350,25 @@ def entity_view(entity: Entity) -> EntityView:
     )
 
 
-def template_expression(
-    template: KeyTemplate, text_of: Callable[[TemplateField], str]
-) -> str:
-    """A string expression rendering ``template``: literal text joined with field texts."""
-    return " + ".join(
-        literal(part) if isinstance(part, str) else text_of(part)
-        for part in template.parts
-    )
+def partial_doc(entity: Entity, partial: PartialClass) -> str:
+    if partial.kind == "view":
+        return f"The `{partial.source}` view of `{entity.name}`."
+    return f"`{entity.name}` as index `{partial.source}` projects it."
 
 
-@dataclass(frozen=True, slots=True)
-class PartialView:
-    """A frozen dataclass holding part of an entity: a view, or an index projection."""
-
-    name: str
-    snake: str
-    doc: str
-    entity: str
-    fields: tuple[FieldView, ...]
-    decode_steps: tuple[tuple[str, str, str], ...]
-    constructor: tuple[tuple[str, str], ...]
-    key_args: str  # "customer_id=self.customer_id, ..."
-    key_names: tuple[str, ...]
-    projection: tuple[str, ...]  # stored names to read (ProjectionExpression)
-
-
-def key_text_recovery(
-    entity: Entity, sources: tuple[KeySource, ...] | None = None
-) -> dict[str, str]:
-    """For each field of the key templates of ``sources`` (default: the table's key): an
-    expression recovering its value from the key text (fields never hold a "#")."""
-    recovered: dict[str, str] = {}
-    for source in entity.primary_sources if sources is None else sources:
-        if source.template is None:
-            continue
-        segment, prefix = 0, ""
-        for part in source.template.parts:
-            if isinstance(part, str):
-                pieces = part.split("#")
-                if len(pieces) > 1:
-                    segment += len(pieces) - 1
-                    prefix = pieces[-1]
-                else:
-                    prefix += part
-                continue
-            attribute = entity.attribute(part.name)
-            text = f'item[{literal(source.attribute.name)}]["S"].split("#")[{segment}]'
-            if prefix:
-                text += f"[{len(prefix)}:]"
-            recovered.setdefault(part.name, codecs.decode_text(attribute.type, text))
-            prefix = ""
-    return recovered
-
-
-def partial_view(
-    entity: Entity,
-    class_name: str,
-    doc: str,
-    attributes: list[Attribute],
-    stored: AbstractSet[str],
-    index: Index | None = None,
-) -> PartialView:
-    """``attributes`` beyond the key fields; ``stored`` names the attributes the read holds
-    (fields not among them are recovered from the text of the table's key and, for an
-    index projection, of the index's key)."""
+def partial_view(entity: Entity, partial: PartialClass) -> PartialView:
+    """The class of ``partial``: its fields beyond the key fields are those the read holds
+    (``partial.stored``), or are recovered from the text of the table's key and, for an
+    index projection, of the index's key."""
     recovery = key_text_recovery(entity)
-    if index is not None:
+    if partial.index is not None:
         index_sources = tuple(
             s
-            for k in index.key_attributes
+            for k in partial.index.key_attributes
             if (s := entity.key_source(k.name)) is not None
         )
         recovery = {**key_text_recovery(entity, index_sources), **recovery}
+    attributes = [entity.attribute(n) for n in partial.attributes]
     fields: list[FieldView] = []
     steps: list[tuple[str, str, str]] = []
     for attribute in entity.key_fields:
@@ -525,9 +388,8 @@ def partial_view(
     for attribute in attributes:
         if attribute.name in key_names:
             continue
-        view = field_view(attribute)
-        fields.append(view)
-        if attribute.stored_name in stored or attribute.name not in recovery:
+        fields.append(field_view(attribute))
+        if attribute.stored_name in partial.stored or attribute.name not in recovery:
             expression = decode_step(attribute, "item")
         else:
             expression = recovery[attribute.name]
@@ -537,9 +399,9 @@ def partial_view(
         f for f in fields if f.default is not None
     ]
     return PartialView(
-        name=class_name,
-        snake=snake_case(class_name),
-        doc=doc,
+        name=partial.name,
+        snake=snake_case(partial.name),
+        doc=partial_doc(entity, partial),
         entity=entity.name,
         fields=tuple(ordered),
         decode_steps=tuple(steps),
@@ -553,61 +415,5 @@ def partial_view(
                 + [a.stored_name for a in attributes]
             )
         ),
+        uses=_class_uses((*entity.key_fields, *attributes)),
     )
-
-
-def entity_partials(entity: Entity) -> list[PartialView]:
-    """The view classes and index projection classes an entity needs."""
-    partials = []
-    by_name = {a.name: a for a in entity.attributes}
-    for view in entity.views:
-        attrs = [by_name[n] for n in view.attributes]
-        stored = {a.stored_name for a in (*entity.key_fields, *attrs)}
-        partials.append(
-            partial_view(
-                entity,
-                view.class_name,
-                f"The `{view.name}` view of `{entity.name}`.",
-                attrs,
-                stored,
-            )
-        )
-    seen = set()
-    for query in entity.queries:
-        index = query.index
-        if (
-            index is None
-            or index.projection == "ALL"
-            or index.name in seen
-            or query.view
-        ):
-            continue
-        seen.add(index.name)
-        projected = entity.table.projected_by(index)
-        assert projected is not None
-        template_fields = {
-            name
-            for k in index.key_attributes
-            if (source := entity.key_source(k.name)) is not None
-            for name in source.field_names
-        }
-        attrs = [
-            a
-            for a in entity.attributes
-            if a.stored_name in projected or a.name in template_fields
-        ]
-        partials.append(
-            partial_view(
-                entity,
-                projection_class(entity, index),
-                f"`{entity.name}` as index `{index.name}` projects it.",
-                attrs,
-                projected,
-                index,
-            )
-        )
-    return partials
-
-
-def projection_class(entity: Entity, index: Index) -> str:
-    return f"{entity.name}{pascal_case(index.name)}Projection"

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
-from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
-from dynagen.render.models_view import entity_module, entity_partials, shared_modules
-from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
+from dynagen.render import layout
 
 RUNTIME_EXPORTS = (
     "AlreadyExistsError",
@@ -27,6 +25,8 @@ RUNTIME_EXPORTS = (
     "VersionConflictError",
 )
 TABLES_EXPORTS = ("create_tables", "delete_tables")
+#: What the package re-exports from ``_stream_runtime`` when it has streams.
+STREAM_RUNTIME_EXPORTS = ("StreamBatch", "StreamFailure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,108 +49,22 @@ class PackageView:
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
 
 
-TRANSACT_GET_TYPED = 8  # transact_get types its result element by element up to here
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseEntityView:
-    name: str
-    snake: str
-    table_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseView:
-    package: str
-    entities: tuple[DatabaseEntityView, ...]
-    base: str | None = None  # the collections' base class, when there are any
-
-    @property
-    def imports(self) -> tuple[tuple[str, str], ...]:
-        """(module, name) of the package's own modules, in isort's order."""
-        pairs = [("tables", "physical_table_names")]
-        if self.base is not None:
-            pairs.append((MODULE, self.base))
-        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
-
-    @property
-    def lazy_imports(self) -> tuple[tuple[str, str], ...]:
-        """(module, names) of the repositories and their transaction actions,
-        imported on first access to each."""
-        pairs = [
-            (
-                f"{e.snake}_repository",
-                f"{e.name}BatchActions, {e.name}Repository, {e.name}TxActions",
-            )
-            for e in self.entities
-        ]
-        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
-
-    @property
-    def key_owners(self) -> tuple[tuple[str, str], ...]:
-        """(key class name, repository attribute) of every entity, for transact_get."""
-        return tuple((f"{e.name}Key", e.snake) for e in self.entities)
-
-    @property
-    def transact_get_overloads(self) -> tuple[tuple[str, str], ...]:
-        """(parameters, result) of transact_get's overloads for one to eight keys."""
-        return tuple(
-            (
-                ", ".join(f"k{i}: rt.Key[_E{i}]" for i in range(1, n + 1)),
-                ", ".join(f"_E{i} | None" for i in range(1, n + 1)),
-            )
-            for n in range(1, TRANSACT_GET_TYPED + 1)
-        )
-
-    @property
-    def tx_slots(self) -> tuple[str, ...]:
-        """``TransactWriter.__slots__`` and ``BatchWriter.__slots__``: one per entity,
-        in ruff's natural order."""
-        return tuple(sorted((e.snake for e in self.entities), key=natural))
-
-    @property
-    def slots(self) -> tuple[str, ...]:
-        own = ["_clock", "_table_names", "_transport", "cursor_secret"]
-        return tuple(sorted([*own, *(e.snake for e in self.entities)], key=natural))
-
-
-def database_view(model: Model) -> DatabaseView:
-    return DatabaseView(
-        package=model.package,
-        entities=tuple(
-            sorted(
-                (
-                    DatabaseEntityView(e.name, e.snake, e.table.id)
-                    for e in model.entities
-                ),
-                key=lambda e: e.snake,
-            )
-        ),
-        base=BASE_CLASS if model.collections else None,
-    )
-
-
 def package_view(model: Model, version: str) -> PackageView:
-    model_names = [e.name for e in model.enums] + [t.name for t in model.types]
-    for entity in model.entities:
-        model_names += [entity.name, f"{entity.name}Key"]
-        model_names += [p.name for p in entity_partials(entity)]
+    models = layout.model_modules(model)
     imports = {
         "_runtime": RUNTIME_EXPORTS,
         "tables": TABLES_EXPORTS,
         "database": ("Database",),
-        "models": tuple(model_names),
+        layout.MODELS: tuple(n for m in models for n in m.classes),
     }
     if model.collections:
         imports["_runtime"] = (*RUNTIME_EXPORTS, "CollectionQuery")
-        imports[MODULE] = collections_view(model).exports
-    streams = streams_view(model)
-    if streams.tables:
+        imports[layout.COLLECTIONS] = layout.collections_exports(model)
+    if layout.stream_tables(model):
         imports["_stream_runtime"] = STREAM_RUNTIME_EXPORTS
-        imports["streams"] = streams.all_names
-    modules = {*imports, "models", *(m for m, _, _ in shared_modules(model))}
-    for entity in model.entities:
-        modules |= {f"{entity.snake}_repository", entity_module(entity)}
+        imports[layout.STREAMS] = layout.stream_exports(model)
+    modules = {*imports, layout.MODELS, *(m.name for m in models)}
+    modules |= {layout.repository_module(e) for e in model.entities}
     return PackageView(
         package=model.package,
         version=version,

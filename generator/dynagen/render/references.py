@@ -20,7 +20,7 @@ from dynagen.model.types import (
     SetType,
 )
 from dynagen.render import codecs
-from dynagen.render.models_view import default_value, literal
+from dynagen.render.python import default_value, literal
 
 
 class References:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dynagen.model import shapes
 from dynagen.model.expressions import placeholders as ph
 from dynagen.model.naming import snake_case
 from dynagen.model.queries import scan_filter, sent_filter
@@ -23,7 +24,7 @@ from dynagen.model.schema import (
     TypeFilter,
 )
 from dynagen.model.types import ScalarType
-from dynagen.render.models_view import literal, projection_class
+from dynagen.render.python import literal
 from dynagen.render.references import References
 from dynagen.render.repository_writes import param_wire
 
@@ -200,12 +201,9 @@ def projection_names(
 
 def result_class(entity: Entity, plan: QueryPlan) -> tuple[str, str]:
     """The class a query returns and its decoder: entity, view or index projection."""
-    if plan.view is not None:
-        view = next(v for v in entity.views if v.name == plan.view)
-        return view.class_name, f"decode_{snake_case(view.class_name)}"
-    if plan.index is not None and plan.index.projection != "ALL":
-        name = projection_class(entity, plan.index)
-        return name, f"decode_{snake_case(name)}"
+    partial = shapes.result_class(entity, plan)
+    if partial is not None:
+        return partial.name, f"decode_{snake_case(partial.name)}"
     return entity.name, f"decode_{entity.snake}"
 
 

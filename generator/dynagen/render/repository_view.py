@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from dynagen.model.expressions import placeholders as ph
 from dynagen.model.schema import Attribute, Entity
 from dynagen.model.updates import generic_update
-from dynagen.render.imports import import_block
-from dynagen.render.models_view import literal
+from dynagen.render.python import import_block, literal
 from dynagen.render.references import References
 from dynagen.render.repository_reads import (
     ReadMethodView,

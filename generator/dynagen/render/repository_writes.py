@@ -27,7 +27,7 @@ from dynagen.model.updates import (
     declared_raises,
     offers_version,
 )
-from dynagen.render.models_view import literal, template_expression
+from dynagen.render.python import literal, template_expression
 from dynagen.render.references import References
 
 

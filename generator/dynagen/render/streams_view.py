@@ -24,8 +24,15 @@ from dynagen.model.types import (
     SetType,
 )
 from dynagen.render import codecs
-from dynagen.render.imports import import_block
-from dynagen.render.models_view import DECODE_FAILURES, key_text_recovery, literal
+from dynagen.render.layout import stream_event_class, stream_exports, stream_tables
+from dynagen.render.python import (
+    DECODE_FAILURES,
+    decoder,
+    import_block,
+    key_class,
+    key_text_recovery,
+    literal,
+)
 
 #: The fields of every ``<Table>Event``, in order (SPEC §4 "Streams").
 EVENT_FIELDS = (
@@ -38,9 +45,6 @@ EVENT_FIELDS = (
     "created_at",
     "raw",
 )
-
-#: What the package re-exports from ``_stream_runtime`` when it has streams.
-STREAM_RUNTIME_EXPORTS = ("StreamBatch", "StreamFailure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,7 @@ class StreamsView:
     imports: tuple[str, ...]
     model_imports: tuple[str, ...]  # names imported from .models
     tables: tuple[StreamTableView, ...]
+    all_names: tuple[str, ...]
     decode_failures: str = DECODE_FAILURES
     event_fields: tuple[str, ...] = EVENT_FIELDS
 
@@ -103,24 +108,13 @@ class StreamsView:
         """Whether any key decoder is written (they use ``_runtime``)."""
         return any(t.entities for t in self.tables)
 
-    @property
-    def all_names(self) -> tuple[str, ...]:
-        names = [t.event_class for t in self.tables]
-        for table in self.tables:
-            names += [f"decode_{table.snake}_record", f"decode_{table.snake}_records"]
-        return tuple(sorted(names, key=lambda n: (not n[:1].isupper(), n)))
-
-
-def stream_tables(model: Model) -> tuple[Table, ...]:
-    return tuple(t for t in model.tables if t.stream is not None)
-
 
 def streams_view(model: Model) -> StreamsView:
     tables = tuple(_table_view(model, t) for t in stream_tables(model))
     model_names: set[str] = set()
     for table in tables:
         for entity in table.entities:
-            model_names |= {entity.name, f"{entity.name}Key", f"decode_{entity.snake}"}
+            model_names |= {entity.name, key_class(entity.name), decoder(entity.name)}
     for member in _entities_of(model, stream_tables(model)):
         for attribute in member.key_fields:
             if isinstance(attribute.type, EnumType):
@@ -136,6 +130,7 @@ def streams_view(model: Model) -> StreamsView:
         imports=import_block(imports),
         model_imports=tuple(sorted(model_names, key=lambda n: (n[:1].islower(), n))),
         tables=tables,
+        all_names=stream_exports(model),
     )
 
 
@@ -152,7 +147,7 @@ def _table_view(model: Model, table: Table) -> StreamTableView:
     return StreamTableView(
         table_id=table.id,
         snake=snake_case(table.id),
-        event_class=f"{table.id}Event",
+        event_class=stream_event_class(table),
         constant=f"_{snake_case(table.id).upper()}",
         view_type=table.stream,
         type_attribute=table.type_attribute,

@@ -1,1 +1,0 @@
-"""Tests of ``Page`` and ``Query`` in ``_runtime.py`` against every test backend."""
