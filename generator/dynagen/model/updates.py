@@ -271,7 +271,7 @@ def build_update(
     if version_placeholder is not None:  # the longest `expected_version` check
         sent_condition += (
             f" AND (attribute_not_exists({version_placeholder}) OR "
-            f"{version_placeholder} = :__expected_version)"
+            f"{version_placeholder} = {ph.EXPECTED_VERSION})"
         )
     try:
         check_length(sent_condition, "the condition as sent")

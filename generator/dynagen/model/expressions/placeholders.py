@@ -26,8 +26,11 @@ every request of a generated repository follows:
   updated`` time), :func:`derived_value` / :func:`derived_write_value` (a derived key of
   ``update`` / of a declared update), :func:`default_value` (a default read by an
   expression), :func:`upsert_value` / :func:`upsert_key_value` (what an upsert writes
-  for a new item), :data:`ZERO` and :data:`ONE` (the version step), :data:`TYPE_VALUE`
-  and :data:`KEY_PREFIX_VALUE` (the filters that keep a read to one entity).
+  for a new item), :data:`ZERO` and :data:`ONE` (the version step),
+  :data:`EXPECTED_VERSION` (the version checked), :data:`TYPE_VALUE`
+  and :data:`KEY_PREFIX_VALUE` (the filters that keep a read to one entity). A query's
+  key condition sends ``:__k0`` (partition) and ``:__k1``/``:__k2`` (sort bounds),
+  written by ``model.queries.key_condition_text``, whose text the run time reads back.
 - Requests of their own (the scan's type filter, a view's projection, the defaults an
   update fills in first) use short fixed names: :data:`SCAN_TYPE_NAME`,
   :func:`projection_name`, :func:`fill_name`.
@@ -92,6 +95,9 @@ _WORD = re.compile(r"[A-Za-z0-9_]+")
 #: The version step: ``#v = if_not_exists(#v, :__zero) + :__one``.
 ZERO = ":__zero"
 ONE = ":__one"
+#: The version a write expects (written by the run time's ``version_condition``; the
+#: model measures the longest condition with it).
+EXPECTED_VERSION = ":__expected_version"
 #: The type filter of a query (its name placeholder is allocated with the query's).
 TYPE_VALUE = ":__type"
 #: The type filter of ``scan``, a request of its own: ``#t = :t``.
