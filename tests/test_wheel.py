@@ -116,7 +116,12 @@ def tree(directory: Path) -> dict[str, bytes]:
 def test_wheel_contents(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as archive:
         names = set(archive.namelist())
-    templates = {f"dynagen/templates/{p.name}" for p in (ROOT / "templates").iterdir()}
+    templates = {
+        f"dynagen/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file()
+    }
+    assert "dynagen/templates/repository/update.py.jinja" in templates  # partials too
     assert templates
     assert templates <= names
     assert "dynagen/schemas/dynagen.schema.json" in names

@@ -640,7 +640,6 @@ class ProductRepository:
         """Declared update: ``ADD count :quantity``.
 
         Returns the new item. `NotFoundError` if there is no such item;
-        `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
         _request = self._restock_request(
@@ -723,7 +722,6 @@ class ProductRepository:
         Change the price (gsi2sk is rewritten in the same request).
 
         Returns the new item. `NotFoundError` if there is no such item;
-        `ConditionFailedError` (with the stored ``item``) if the condition fails;
         `VersionConflictError` if ``expected_version`` is given and differs.
         """
         _request = self._set_price_request(

@@ -31,6 +31,7 @@ from dynagen.model.queries import (
     QueryError,
     plan_query,
     sent_filter,
+    without_type_filter,
 )
 from dynagen.model.schema import (
     Attribute,
@@ -1031,7 +1032,7 @@ class ModelBuilder:
                 and not self.entity_broken(other)
                 and keys_may_overlap(entity, other, plan.index)
             ]
-            if rivals and not plan.type_filter:
+            if rivals and plan.type_filter is None:
                 index_name = plan.index.name if plan.index else ""
                 self.error_in_string(
                     ("entities", entity.name, "queries", plan.name, "key"),
@@ -1041,13 +1042,8 @@ class ModelBuilder:
                     "give the entities' index key templates literal text that tells them "
                     "apart, or project the type attribute",
                 )
-            if not rivals and plan.type_filter:
-                type_attribute = entity.table.type_attribute
-                plan = replace(
-                    plan,
-                    type_filter=False,
-                    names=tuple((p, n) for p, n in plan.names if n != type_attribute),
-                )
+            if not rivals:
+                plan = without_type_filter(plan)
             plans.append(plan)
         return replace(entity, queries=tuple(plans))
 
@@ -1055,7 +1051,7 @@ class ModelBuilder:
         """DynamoDB's 4 KB limit on each query's filter as sent (its entity checks
         included), located at the schema's filter."""
         for plan in entity.queries:
-            text = sent_filter(plan, entity.table.type_attribute)
+            text = sent_filter(plan)
             if text is None or plan.filter is None:
                 continue
             try:
@@ -1073,7 +1069,7 @@ class ModelBuilder:
         """A declared scan of a shared index that does not project the type attribute
         tells its entity's items by the literal prefix of one of its index keys."""
         index = plan.index
-        if index is None or plan.type_filter:
+        if index is None or plan.type_filter is not None:
             return plan
         rivals = [
             other

@@ -9,7 +9,7 @@ query entry without ``key`` is a declared scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dynagen.model.expressions import (
     ExpressionError,
@@ -21,6 +21,7 @@ from dynagen.model.expressions import (
     compile_condition,
     parse_condition,
 )
+from dynagen.model.expressions import placeholders as ph
 from dynagen.model.literals import LiteralValue, split_literals
 from dynagen.model.naming import py_identifier
 from dynagen.model.schema import (
@@ -33,6 +34,7 @@ from dynagen.model.schema import (
     Parameter,
     Piece,
     QueryPlan,
+    TypeFilter,
 )
 from dynagen.model.templates import SEPARATOR, KeyTemplate, TemplateField
 from dynagen.model.types import EnumType, ScalarType
@@ -169,11 +171,12 @@ def plan_query(
     shared = entities_on_table > 1
     projected = entity.table.projected_by(index) if index is not None else None
     projects_type = projected is None or entity.table.type_attribute in projected
-    type_filter = shared and projects_type
-    if type_filter:
-        names[placeholders.name(entity.table.type_attribute)] = (
-            entity.table.type_attribute
+    type_check = None
+    if shared and projects_type:
+        type_check = type_filter(
+            entity, placeholders.name(entity.table.type_attribute), ph.TYPE_VALUE
         )
+        names[type_check.name_placeholder] = type_check.attribute
     return QueryPlan(
         name=name,
         doc=doc if isinstance(doc := spec.get("doc"), str) else None,
@@ -187,7 +190,7 @@ def plan_query(
         names=tuple(sorted(names.items())),
         values=tuple(sorted(values.items())),
         key_values=tuple(key_values),
-        type_filter=type_filter,
+        type_filter=type_check,
         descending=spec.get("order") == "desc",
         consistent=consistent,
         between=filter_compiled.between if filter_compiled is not None else (),
@@ -195,16 +198,45 @@ def plan_query(
     )
 
 
-def sent_filter(plan: QueryPlan, type_attribute: str) -> str | None:
+def type_filter(
+    entity: Entity, name_placeholder: str, value_placeholder: str
+) -> TypeFilter:
+    """The check on the table's type attribute that keeps a read to ``entity``'s items
+    (the one rule, for queries, declared scans and ``scan``)."""
+    return TypeFilter(
+        name_placeholder, entity.table.type_attribute, value_placeholder, entity.name
+    )
+
+
+def scan_filter(entity: Entity) -> TypeFilter | None:
+    """The type filter of the repository's ``scan`` (a request of its own), for an
+    entity whose table other entities share."""
+    if not entity.table_shared:
+        return None
+    return type_filter(entity, ph.SCAN_TYPE_NAME, ph.SCAN_TYPE_VALUE)
+
+
+def without_type_filter(plan: QueryPlan) -> QueryPlan:
+    """``plan`` sending no type filter (no other entity's items can match its key)."""
+    if plan.type_filter is None:
+        return plan
+    dropped = plan.type_filter.name_placeholder
+    return replace(
+        plan,
+        type_filter=None,
+        names=tuple((p, n) for p, n in plan.names if p != dropped),
+    )
+
+
+def sent_filter(plan: QueryPlan) -> str | None:
     """The FilterExpression a query sends: the schema's filter (parenthesized where
     more follows), then the key-prefix and type checks that keep it to its entity."""
-    guarded = plan.type_filter or plan.key_prefix is not None
+    guarded = plan.type_filter is not None or plan.key_prefix is not None
     filters = [f"({plan.filter})" if guarded else plan.filter] if plan.filter else []
     if plan.key_prefix is not None:
-        filters.append("begins_with(#kp, :__kp)")
-    if plan.type_filter:
-        placeholder = next(p for p, n in plan.names if n == type_attribute)
-        filters.append(f"{placeholder} = :__type")
+        filters.append(f"begins_with({ph.KEY_PREFIX_NAME}, {ph.KEY_PREFIX_VALUE})")
+    if plan.type_filter is not None:
+        filters.append(plan.type_filter.expression)
     return " AND ".join(filters) if filters else None
 
 

@@ -325,6 +325,21 @@ class KeyCondition:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeFilter:
+    """``<name> = <value>``: keeps a read of a table several entities share to one
+    entity's items, by the table's type attribute (see ``model.queries.type_filter``)."""
+
+    name_placeholder: str
+    attribute: str  # the table's type attribute
+    value_placeholder: str
+    entity: str  # the value: the entity's name
+
+    @property
+    def expression(self) -> str:
+        return f"{self.name_placeholder} = {self.value_placeholder}"
+
+
+@dataclass(frozen=True, slots=True)
 class QueryPlan:
     """A compiled ``queries:`` entry: a Query (with ``partition``) or a Scan."""
 
@@ -342,7 +357,7 @@ class QueryPlan:
     key_values: tuple[
         tuple[str, int], ...
     ]  # key value placeholder → (0: pk, 1+: sk bound)
-    type_filter: bool  # restrict to the entity with the table's type attribute
+    type_filter: TypeFilter | None  # keeps it to its entity's items of a shared table
     descending: bool
     consistent: bool
     view: str | None = None  # a ``views:`` name: the query returns that view

@@ -1,21 +1,28 @@
-"""Declared updates (``updates:``): type-check and compile each into a constant request.
+"""Updates: declared ones (``updates:``), type-checked and compiled into a constant
+request, and the generic ``update`` every repository has (:func:`generic_update`).
 
 The repository's own actions are joined in at build time — the ``auto: updated`` time,
-the version step, derived index keys — so a generated method only fills in values.
+the version step, derived index keys — so a generated method only fills in values. Both
+kinds take what they may write from :func:`forbidden_writes`, their derived index keys
+from :mod:`dynagen.model.derived` (:func:`key_write` for each) and their placeholders
+from :mod:`dynagen.model.expressions.placeholders`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dynagen.model.derived import (
+    DerivedKey,
     Known,
+    UpdateRewrite,
     derived_groups,
     field_knowledge,
     stepped_fields,
     touched_groups,
+    update_rewrites,
 )
 from dynagen.model.expressions import (
     CompiledUpdate,
@@ -30,6 +37,7 @@ from dynagen.model.expressions import (
     parse_condition,
     parse_update,
 )
+from dynagen.model.expressions import placeholders as ph
 from dynagen.model.expressions.ast import Update
 from dynagen.model.expressions.compile import check_length
 from dynagen.model.literals import map_key_params, split_literals
@@ -146,7 +154,9 @@ def build_update(
         param_types = {n: t for n, t in param_types.items() if n not in taken}
         param_types.update(keys)
         defaults = {
-            a.name: f":__d_{a.name}" for a in entity.attributes if _default_usable(a)
+            a.name: ph.default_value(a.name)
+            for a in entity.attributes
+            if _default_usable(a)
         }
         nonzero = {
             a.name
@@ -219,16 +229,14 @@ def build_update(
         if attribute.auto == "updated" and touch:
             placeholder = placeholders.name(attribute.stored_name)
             names[placeholder] = attribute.stored_name
-            extra_sets.append(f"{placeholder} = :__u_{attribute.name}")
-            updated.append((f":__u_{attribute.name}", attribute.name))
+            extra_sets.append(f"{placeholder} = {ph.updated_value(attribute.name)}")
+            updated.append((ph.updated_value(attribute.name), attribute.name))
     version = entity.version_attribute
     version_placeholder = None
     if version is not None and touch:
         version_placeholder = placeholders.name(version.stored_name)
         names[version_placeholder] = version.stored_name
-        extra_sets.append(
-            f"{version_placeholder} = if_not_exists({version_placeholder}, :__zero) + :__one"
-        )
+        extra_sets.append(version_step(version_placeholder))
     key_placeholder = placeholders.name(entity.table.partition_key.name)
     if not upsert:  # the existence check (an upsert has none)
         names[key_placeholder] = entity.table.partition_key.name
@@ -263,7 +271,7 @@ def build_update(
     if version_placeholder is not None:  # the longest `expected_version` check
         sent_condition += (
             f" AND (attribute_not_exists({version_placeholder}) OR "
-            f"{version_placeholder} = :__expected_version)"
+            f"{version_placeholder} = {ph.EXPECTED_VERSION})"
         )
     try:
         check_length(sent_condition, "the condition as sent")
@@ -291,7 +299,9 @@ def build_update(
         version_placeholder=version_placeholder,
         updated=tuple(updated),
         between=between,
-        fills=tuple((f"#f{i}", f":f{i}", name) for i, name in enumerate(fills)),
+        fills=tuple(
+            (ph.fill_name(i), ph.fill_value(i), name) for i, name in enumerate(fills)
+        ),
         touch=touch,
         upsert=upsert,
         literals=literals,
@@ -302,6 +312,25 @@ def build_update(
             origin.startswith("version:") for w in derived for _, origin in w.fields
         ),
     )
+
+
+def offers_version(entity: Entity, update: DeclaredUpdate) -> bool:
+    """Whether the method of ``update`` takes ``expected_version``: the entity is
+    versioned and the update steps the version (``touch``)."""
+    return entity.version_attribute is not None and update.touch
+
+
+def declared_raises(entity: Entity, update: DeclaredUpdate) -> tuple[str, ...]:
+    """The typed errors the method of ``update`` can raise, in the order its docstring
+    names them: `NotFoundError` unless it is an upsert (which creates the item),
+    `ConditionFailedError` only with a schema ``condition`` (existence and the version
+    have their own errors), `VersionConflictError` when it takes ``expected_version``."""
+    raises = [] if update.upsert else ["NotFoundError"]
+    if update.condition is not None:
+        raises.append("ConditionFailedError")
+    if offers_version(entity, update):
+        raises.append("VersionConflictError")
+    return tuple(raises)
 
 
 _NUMBERS = (ScalarType("int"), ScalarType("float"), ScalarType("decimal"))
@@ -388,7 +417,7 @@ def upsert_writes(
 
     def add(stored_name: str, origin: str, keep: bool) -> None:
         placeholder = placeholders.name(stored_name)
-        value = f":__u{len(writes)}"
+        value = ph.upsert_value(len(writes))
         clause = (
             f"{placeholder} = if_not_exists({placeholder}, {value})"
             if keep
@@ -442,11 +471,11 @@ def upsert_writes(
             )
             if present:
                 kept.append(
-                    DerivedKeyWrite(
-                        key.source,
+                    key_write(
+                        key,
                         placeholders.name(key.name),
-                        f":__uk{len(kept)}",
-                        tuple((f, f"{known[f]}:{f}") for f in key.fields),
+                        ph.upsert_key_value(len(kept)),
+                        known,
                         keep=True,
                     )
                 )
@@ -502,6 +531,7 @@ def derived_writes(
     given.update(stepped)
     known = field_knowledge(entity, given)
     touched = [*assigned, *compiled.removes, *compiled.computed, *stepped]
+    params = {f: p for f, p in assigned.items() if known[f] == "given"}
     writes: list[DerivedKeyWrite] = []
     for group in touched_groups(entity, touched):
         for field_name in group.depends_on:
@@ -541,20 +571,210 @@ def derived_writes(
             if not present:
                 writes.append(DerivedKeyWrite(key.source, placeholder, None, ()))
                 continue
-            mapping = tuple(
-                (
-                    f,
-                    f"param:{assigned[f]}"
-                    if known[f] == "given"
-                    else f"{known[f]}:{f}",
-                )
-                for f in key.fields
-            )
-            writes.append(
-                DerivedKeyWrite(key.source, placeholder, f":__k{len(writes)}", mapping)
-            )
+            value = ph.derived_write_value(len(writes))
+            writes.append(key_write(key, placeholder, value, known, params))
     return writes
+
+
+def key_write(
+    key: DerivedKey,
+    placeholder: str,
+    value_placeholder: str,
+    known: Mapping[str, Known],
+    params: Mapping[str, str] | None = None,
+    *,
+    keep: bool = False,
+) -> DerivedKeyWrite:
+    """How a write sets derived key ``key``: where each field of its template comes
+    from, by what the write knows of it (``params``: the schema parameter a declared
+    update assigns a ``given`` field from; without one, ``given:<field>`` is the
+    generic ``update``'s argument for it)."""
+    params = params or {}
+    fields = tuple(
+        (f, f"param:{params[f]}" if f in params else f"{known[f]}:{f}")
+        for f in key.fields
+    )
+    return DerivedKeyWrite(key.source, placeholder, value_placeholder, fields, keep)
+
+
+def version_step(placeholder: str) -> str:
+    """The SET action that steps the version (from 0 for an item stored without one)."""
+    return f"{placeholder} = if_not_exists({placeholder}, {ph.ZERO}) + {ph.ONE}"
 
 
 def _listed(names: tuple[str, ...]) -> str:
     return ", ".join(f"'{n}'" for n in names)
+
+
+# -- the generic update ---------------------------------------------------------------
+
+
+def updatable(entity: Entity) -> tuple[Attribute, ...]:
+    """The attributes the generic ``update`` takes an argument for: every one an update
+    may write (:func:`forbidden_writes`) that is not itself a table key attribute."""
+    forbidden = forbidden_writes(entity)
+    plain_keys = {s.plain for s in entity.primary_sources if s.plain is not None}
+    return tuple(
+        a
+        for a in entity.attributes
+        if a.name not in forbidden and a.name not in plain_keys
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateArgument:
+    """One keyword argument of the generic ``update``: an attribute it may set (given),
+    leave (``UNSET``) or remove (``None`` for an optional one; an empty set, which
+    DynamoDB cannot store)."""
+
+    attribute: Attribute
+    name_placeholder: str
+    value_placeholder: str
+
+    @property
+    def removable(self) -> bool:
+        return self.attribute.optional
+
+    @property
+    def empty_removes(self) -> bool:
+        return isinstance(self.attribute.type, SetType)
+
+
+@dataclass(frozen=True, slots=True)
+class RewriteCheck:
+    """A ``ValueError`` before any request: raised when any of ``fields`` (arguments) is
+    left ``UNSET``, or, with no fields, when ``expected_version`` is not given."""
+
+    fields: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRewrite:
+    """How the generic ``update`` keeps one derived group in step: on a call giving any
+    of ``rule.triggers`` (or every call, ``rule.always``) it raises ``impossible`` when
+    set, else runs ``checks`` and writes each key whose presence holds (see
+    :class:`~dynagen.model.derived.DerivedKey`) and removes the others."""
+
+    rule: UpdateRewrite
+    impossible: str | None
+    checks: tuple[RewriteCheck, ...]
+    writes: tuple[tuple[DerivedKey, DerivedKeyWrite], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StampWrite:
+    """An ``auto: updated`` time every update sets to the repository's clock."""
+
+    attribute: Attribute
+    name_placeholder: str
+    value_placeholder: str
+
+    @property
+    def clause(self) -> str:
+        return f"{self.name_placeholder} = {self.value_placeholder}"
+
+
+@dataclass(frozen=True, slots=True)
+class GenericUpdate:
+    """The generic ``update`` of an entity's repository, decided from the entity: what it
+    may set, which derived index keys it rewrites, what it steps and what it raises.
+
+    Its request names attributes by stored name (``placeholders.attribute_name``), as
+    the repository's other requests without a compiled expression do."""
+
+    key_attribute: str  # the table's partition key: the existence check
+    key_placeholder: str
+    arguments: tuple[UpdateArgument, ...]
+    rewrites: tuple[GroupRewrite, ...]
+    stamps: tuple[StampWrite, ...]
+    version: Attribute | None
+    version_placeholder: str  # "" without a version
+    raises: tuple[str, ...]
+
+    @property
+    def writes_without_arguments(self) -> bool:
+        """Whether every call writes something (a version step or an updated time)."""
+        return self.version is not None or bool(self.stamps)
+
+    @property
+    def version_step(self) -> str:
+        return version_step(self.version_placeholder)
+
+
+def generic_update(entity: Entity) -> GenericUpdate:
+    """The generic ``update`` of ``entity`` (see :class:`GenericUpdate`)."""
+    arguments = updatable(entity)
+    version = entity.version_attribute
+    pk = entity.table.partition_key.name
+    return GenericUpdate(
+        key_attribute=pk,
+        key_placeholder=ph.attribute_name(pk),
+        arguments=tuple(
+            UpdateArgument(
+                a, ph.attribute_name(a.stored_name), ph.argument_value(a.name)
+            )
+            for a in arguments
+        ),
+        rewrites=tuple(
+            group_rewrite(entity, rule)
+            for rule in update_rewrites(entity, [a.name for a in arguments])
+        ),
+        stamps=tuple(
+            StampWrite(a, ph.attribute_name(a.stored_name), ph.updated_value(a.name))
+            for a in entity.attributes
+            if a.auto == "updated"
+        ),
+        version=version,
+        version_placeholder=ph.attribute_name(version.stored_name) if version else "",
+        raises=("NotFoundError", "VersionConflictError")
+        if version
+        else ("NotFoundError",),
+    )
+
+
+def group_rewrite(entity: Entity, rule: UpdateRewrite) -> GroupRewrite:
+    """The checks and writes of one group the generic ``update`` rewrites."""
+    where = f"{entity.name}.update"
+    names = rule.group.names
+    listed = ", ".join(repr(n) for n in names)
+    built = "is" if len(names) == 1 else "are"
+    impossible = None
+    if rule.unknown:
+        impossible = (
+            f"{where}: {listed} cannot be rewritten without "
+            f"{', '.join(rule.unknown)}, which only the stored item holds; "
+            "write the whole item with put"
+        )
+    checks = []
+    if len(rule.required) > 1 or (rule.required and rule.always):
+        checks.append(
+            RewriteCheck(
+                rule.required,
+                f"{where}: {listed} {built} built from {', '.join(rule.required)}; "
+                "give all of them to change any",
+            )
+        )
+    if rule.needs_version:
+        checks.append(
+            RewriteCheck(
+                (),
+                f"{where}: {listed} {built} built from the version; give expected_version",
+            )
+        )
+    stepped = stepped_fields(entity)
+    known = field_knowledge(
+        entity, {**dict.fromkeys(rule.triggers, "given"), **stepped}
+    )
+    key_fields = {a.name for a in entity.key_fields}
+    assert not (set(rule.required) & key_fields)
+    writes = tuple(
+        (
+            key,
+            key_write(
+                key, ph.attribute_name(key.name), ph.derived_value(key.name), known
+            ),
+        )
+        for key in rule.group.keys
+    )
+    return GroupRewrite(rule, impossible, tuple(checks), writes)

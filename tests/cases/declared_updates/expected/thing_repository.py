@@ -287,8 +287,7 @@ class ThingRepository:
     ) -> Thing:
         """Declared update: ``ADD stock :amount``.
 
-        Returns the new item. `NotFoundError` if there is no such item;
-        `ConditionFailedError` (with the stored ``item``) if the condition fails.
+        Returns the new item. `NotFoundError` if there is no such item.
         """
         _request = self._restock_request(
             id=id,
