@@ -55,6 +55,8 @@ def test_a_name_loads_only_its_modules() -> None:
         "shop._model_address",
         "shop._model_customer_status",
         "shop._runtime",
+        "shop._runtime.arguments",  # rt.Key, the base of CustomerKey
+        "shop._runtime.scalars",
         "shop.customer_model",
         "shop.models",
     ]
@@ -94,8 +96,12 @@ def test_a_transaction_loads_only_the_repositories_it_uses() -> None:
     )
     assert isinstance(loaded, list)
     before, after = loaded
-    # No action was added, so nothing is sent; only Product's modules were imported.
+    # No action was added, so nothing is sent; only Product's modules were imported,
+    # and the run-time concerns of a transaction (its backoff is the batches').
     assert set(after) - set(before) == {
+        "shop._runtime.batch",
+        "shop._runtime.size",
+        "shop._runtime.transact",
         "shop._model_product_status",
         "shop.product_model",
         "shop.product_repository",

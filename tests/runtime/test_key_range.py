@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from dynagen import _runtime as rt
+from dynagen._runtime import query as rt_query
 
 
 def request(condition: str, **values: Any) -> dict[str, Any]:
@@ -48,7 +49,7 @@ S = {"S": "x"}
 def test_which_key_values_can_match(
     condition: str, values: dict[str, Any], matches: bool
 ) -> None:
-    _, can_match = rt._settle_key_range(request(condition, **values))
+    _, can_match = rt_query._settle_key_range(request(condition, **values))
     assert can_match is matches
 
 
@@ -57,7 +58,9 @@ def test_which_key_values_can_match(
     ["#n0 = :__k0 AND begins_with(#n1, :__k1)", "#n0 = :__k0 AND #n1 >= :__k1"],
 )
 def test_an_empty_lower_bound_drops_the_sort_condition(condition: str) -> None:
-    settled, can_match = rt._settle_key_range(request(condition, k0=S, k1={"S": ""}))
+    settled, can_match = rt_query._settle_key_range(
+        request(condition, k0=S, k1={"S": ""})
+    )
     assert can_match
     assert settled["KeyConditionExpression"] == "#n0 = :__k0"
     assert settled["ExpressionAttributeValues"] == {":__k0": S}

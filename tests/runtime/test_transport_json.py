@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from dynagen import _runtime as rt
+from dynagen._runtime import fast
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ requests = st.recursive(
 
 @given(st.dictionaries(text, requests, max_size=5))
 def test_request_bytes_do_not_depend_on_orjson(request: dict[str, Any]) -> None:
-    body = rt._dumps_stdlib(request)
+    body = fast._dumps_stdlib(request)
     assert body == orjson.dumps(request)
     assert json.loads(body) == request
 
@@ -35,20 +35,20 @@ def test_request_bytes_do_not_depend_on_orjson(request: dict[str, Any]) -> None:
 @given(st.dictionaries(text, requests, max_size=5))
 def test_responses_read_alike(body: dict[str, Any]) -> None:
     data = json.dumps(body).encode()  # ASCII-escaped, as servers may send it
-    assert rt._loads_orjson(data) == json.loads(data) == body
+    assert fast._loads_orjson(data) == json.loads(data) == body
 
 
 def test_a_lone_surrogate_escape_still_reads() -> None:
     data = b'{"Item":{"s":{"S":"\\ud800"}}}'
-    assert rt._loads_orjson(data) == {"Item": {"s": {"S": "\ud800"}}}
+    assert fast._loads_orjson(data) == {"Item": {"s": {"S": "\ud800"}}}
 
 
 def test_orjson_is_used_when_installed() -> None:
-    assert rt._dumps is orjson.dumps
-    assert rt._loads is rt._loads_orjson
+    assert fast._dumps is orjson.dumps
+    assert fast._loads is fast._loads_orjson
 
 
 @pytest.mark.parametrize("data", [b"", b"{", b"[1,"])
 def test_malformed_bodies_raise_value_error(data: bytes) -> None:
     with pytest.raises(ValueError):
-        rt._loads_orjson(data)
+        fast._loads_orjson(data)

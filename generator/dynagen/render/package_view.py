@@ -9,23 +9,10 @@ from dynagen.model.schema import Model
 from dynagen.render.collections_view import BASE_CLASS, MODULE, collections_view
 from dynagen.render.models_view import entity_module, entity_partials, shared_modules
 from dynagen.render.streams_view import STREAM_RUNTIME_EXPORTS, streams_view
+from dynagen.resources import runtime_public
 
-RUNTIME_EXPORTS = (
-    "AlreadyExistsError",
-    "BatchIncompleteError",
-    "CancellationReason",
-    "ConditionFailedError",
-    "DecodeError",
-    "DynagenError",
-    "InvalidCursorError",
-    "NotFoundError",
-    "Page",
-    "Query",
-    "TransactionCanceledError",
-    "UNSET",
-    "Unset",
-    "VersionConflictError",
-)
+#: What ``__init__`` re-exports from ``_runtime`` (``CollectionQuery`` only with collections).
+RUNTIME_EXPORTS = tuple(n for n in runtime_public() if n != "CollectionQuery")
 TABLES_EXPORTS = ("create_tables", "delete_tables")
 
 
