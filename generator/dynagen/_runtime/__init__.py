@@ -11,7 +11,10 @@ access to one of its names (PEP 562) and keeping the value as a global of this m
 so a later ``rt.<name>`` is a plain attribute read.  Type checkers see every name
 through the imports under ``TYPE_CHECKING``.
 
-The concerns: ``arguments``, ``batch``, ``cursors``, ``documents``, ``errors``, ``fast``, ``keys``, ``query``, ``scalars``, ``size``, ``transact``, ``transport``, ``writes``.
+The concerns: ``errors``; ``arguments`` (argument checks, ``UNSET``, ``Key``);
+``scalars`` and ``documents`` (codecs); ``keys`` (key text); ``size``; ``cursors``;
+``transport`` and ``fast`` (sending requests); ``query``; ``writes``; ``batch``;
+``transact``.
 
 Everything here works on DynamoDB's JSON *wire form*, as it appears in the HTTP body:
 attribute values are dicts such as ``{"S": "x"}``, ``{"N": "12"}``,
@@ -85,6 +88,7 @@ if TYPE_CHECKING:
     from .keys import padded_bound as padded_bound
     from .keys import unescape_key_text as unescape_key_text
     from .query import CollectionQuery as CollectionQuery
+    from .query import KeyRange as KeyRange
     from .query import Page as Page
     from .query import Query as Query
     from .query import key_dispatch as key_dispatch
@@ -159,6 +163,7 @@ __all__ = [
     "InvalidCursorError",
     "Json",
     "Key",
+    "KeyRange",
     "NotFoundError",
     "Page",
     "Query",
@@ -270,6 +275,7 @@ _MODULES: dict[str, str] = {
     "InvalidCursorError": "errors",
     "Json": "documents",
     "Key": "arguments",
+    "KeyRange": "query",
     "MAX_ITEM_SIZE": "size",
     "NotFoundError": "errors",
     "Page": "query",

@@ -653,6 +653,7 @@ class ReadMethodView:
     query_id: str
     digest_args: str
     between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
+    key_range: str | None = None  # the rt.KeyRange of a Query's key condition
 
 
 def read_methods(entity: Entity) -> tuple[ReadMethodView, ...]:
@@ -738,6 +739,7 @@ def query_method(entity: Entity, plan: QueryPlan) -> ReadMethodView:
         query_id=f"{entity.name}.{plan.name}",
         digest_args=", ".join(p.py_name for p in plan.params),
         between=plan.between,
+        key_range=codecs.key_range(plan.key_range) if plan.key_range else None,
     )
 
 
