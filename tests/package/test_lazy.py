@@ -78,6 +78,8 @@ def test_database_loads_a_repository_on_first_use() -> None:
     # The example's collection query (Database's base class) uses Customer and Order:
     # their modules come with Database; no repository does, Product's model neither.
     assert not any(m.endswith("_repository") for m in before), before
+    # Database needs its tables' names, not their CreateTable definitions (tables.py).
+    assert "shop.tables" not in after
     assert "shop.product_model" not in after
     assert set(after) - set(before) == {"shop.order_repository"}
 

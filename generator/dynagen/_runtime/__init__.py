@@ -14,7 +14,7 @@ through the imports under ``TYPE_CHECKING``.
 The concerns: ``errors``; ``arguments`` (argument checks, ``UNSET``, ``Key``);
 ``scalars`` and ``documents`` (codecs); ``keys`` (key text); ``size``; ``cursors``;
 ``transport`` and ``fast`` (sending requests); ``query``; ``writes``; ``batch``;
-``transact``.
+``transact``; ``tables`` (physical table names).
 
 Everything here works on DynamoDB's JSON *wire form*, as it appears in the HTTP body:
 attribute values are dicts such as ``{"S": "x"}``, ``{"N": "12"}``,
@@ -119,6 +119,7 @@ if TYPE_CHECKING:
     from .size import MAX_ITEM_SIZE as MAX_ITEM_SIZE
     from .size import check_item_size as check_item_size
     from .size import item_size as item_size
+    from .tables import physical_table_names as physical_table_names
     from .transact import TRANSACT_GET_LIMIT as TRANSACT_GET_LIMIT
     from .transact import TRANSACT_WRITE_LIMIT as TRANSACT_WRITE_LIMIT
     from .transact import TRANSACTION_ATTEMPTS as TRANSACTION_ATTEMPTS
@@ -222,6 +223,7 @@ __all__ = [
     "parse_float",
     "parse_int",
     "parse_uuid",
+    "physical_table_names",
     "raw_error_body",
     "requests_made",
     "required",
@@ -341,6 +343,7 @@ _MODULES: dict[str, str] = {
     "parse_float": "scalars",
     "parse_int": "scalars",
     "parse_uuid": "scalars",
+    "physical_table_names": "tables",
     "raw_error_body": "transport",
     "requests_made": "transport",
     "required": "arguments",
