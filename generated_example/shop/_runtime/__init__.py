@@ -12,7 +12,10 @@ access to one of its names (PEP 562) and keeping the value as a global of this m
 so a later ``rt.<name>`` is a plain attribute read.  Type checkers see every name
 through the imports under ``TYPE_CHECKING``.
 
-The concerns: ``arguments``, ``batch``, ``cursors``, ``documents``, ``errors``, ``fast``, ``keys``, ``query``, ``scalars``, ``size``, ``transact``, ``transport``, ``writes``.
+The concerns: ``errors``; ``arguments`` (argument checks, ``UNSET``, ``Key``);
+``scalars`` and ``documents`` (codecs); ``keys`` (key text); ``size``; ``cursors``;
+``transport`` and ``fast`` (sending requests); ``query``; ``writes``; ``batch``;
+``transact``; ``tables`` (physical table names).
 
 Everything here works on DynamoDB's JSON *wire form*, as it appears in the HTTP body:
 attribute values are dicts such as ``{"S": "x"}``, ``{"N": "12"}``,
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from .keys import padded_bound as padded_bound
     from .keys import unescape_key_text as unescape_key_text
     from .query import CollectionQuery as CollectionQuery
+    from .query import KeyRange as KeyRange
     from .query import Page as Page
     from .query import Query as Query
     from .query import key_dispatch as key_dispatch
@@ -116,6 +120,7 @@ if TYPE_CHECKING:
     from .size import MAX_ITEM_SIZE as MAX_ITEM_SIZE
     from .size import check_item_size as check_item_size
     from .size import item_size as item_size
+    from .tables import physical_table_names as physical_table_names
     from .transact import TRANSACT_GET_LIMIT as TRANSACT_GET_LIMIT
     from .transact import TRANSACT_WRITE_LIMIT as TRANSACT_WRITE_LIMIT
     from .transact import TRANSACTION_ATTEMPTS as TRANSACTION_ATTEMPTS
@@ -160,6 +165,7 @@ __all__ = [
     "InvalidCursorError",
     "Json",
     "Key",
+    "KeyRange",
     "NotFoundError",
     "Page",
     "Query",
@@ -218,6 +224,7 @@ __all__ = [
     "parse_float",
     "parse_int",
     "parse_uuid",
+    "physical_table_names",
     "raw_error_body",
     "requests_made",
     "required",
@@ -271,6 +278,7 @@ _MODULES: dict[str, str] = {
     "InvalidCursorError": "errors",
     "Json": "documents",
     "Key": "arguments",
+    "KeyRange": "query",
     "MAX_ITEM_SIZE": "size",
     "NotFoundError": "errors",
     "Page": "query",
@@ -336,6 +344,7 @@ _MODULES: dict[str, str] = {
     "parse_float": "scalars",
     "parse_int": "scalars",
     "parse_uuid": "scalars",
+    "physical_table_names": "tables",
     "raw_error_body": "transport",
     "requests_made": "transport",
     "required": "arguments",

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     pass
 
 
-__all__ = ["CollectionQuery", "Page", "Query", "key_dispatch", "type_dispatch"]
+__all__ = [
+    "CollectionQuery",
+    "KeyRange",
+    "Page",
+    "Query",
+    "key_dispatch",
+    "type_dispatch",
+]
 
 
 _ItemT = TypeVar("_ItemT")
@@ -103,36 +110,61 @@ class Page(Generic[_ItemT]):
     cursor: str | None
 
 
-_KEY_RANGE: Final = re.compile(
-    r"(?P<pk>#\w+ = :__k0)(?: AND (?:(?P<sk>#\w+) (?P<op>BETWEEN|<=|>=|<|>|=) :__k1"
-    r"(?: AND :__k2)?|begins_with\((?P<bsk>#\w+), :__k1\)))?"
-)
-
-
 _EMPTY_KEYS: Final = ({"S": ""}, {"B": ""})
 
 
-def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+class KeyRange:
+    """A generated query's KeyConditionExpression as the pieces dynagen built it from, so
+    that a query can settle key values DynamoDB would refuse without reading the text:
+    ``partition`` is the partition key's condition alone (``"#n0 = :__k0"``) and
+    ``partition_value`` its value placeholder; ``sort`` is the sort key's name
+    placeholder (None for a partition-only query), ``op`` its operator (``=``, ``<``,
+    ``<=``, ``>``, ``>=``, ``BETWEEN`` or ``begins_with``) and ``bounds`` the value
+    placeholders of its one or two bounds."""
+
+    __slots__ = ("bounds", "op", "partition", "partition_value", "sort")
+
+    def __init__(
+        self,
+        partition: str,
+        partition_value: str,
+        sort: str | None = None,
+        op: str | None = None,
+        bounds: tuple[str, ...] = (),
+    ) -> None:
+        self.partition = partition
+        self.partition_value = partition_value
+        self.sort = sort
+        self.op = op
+        self.bounds = bounds
+
+    def __repr__(self) -> str:
+        return (
+            f"KeyRange({self.partition!r}, {self.partition_value!r}, {self.sort!r}, "
+            f"{self.op!r}, {self.bounds!r})"
+        )
+
+
+def _settle_key_range(
+    request: dict[str, Any], key_range: KeyRange
+) -> tuple[dict[str, Any], bool]:
     """A generated query's request with its sort-key condition settled for values
     DynamoDB would refuse, and whether any item can match.
 
     DynamoDB refuses an empty string in a key condition and a BETWEEN whose low bound is
     above its high one. Both mean something plain: a ``begins_with`` "" or ``>``/``>=``
     "" bound holds for every key (the condition is dropped); an empty partition key,
-    ``=``/``<``/``<=`` "" and reversed BETWEEN bounds hold for none (nothing is sent). Reads the key condition as
-    dynagen generates it (``:__k0`` partition value, ``:__k1``/``:__k2`` bounds).
+    ``=``/``<``/``<=`` "" and reversed BETWEEN bounds hold for none (nothing is sent).
     """
-    match = _KEY_RANGE.fullmatch(request.get("KeyConditionExpression", ""))
     values = request.get("ExpressionAttributeValues") or {}
-    if match is None:
-        return request, True
-    if values.get(":__k0") in _EMPTY_KEYS:
+    if values.get(key_range.partition_value) in _EMPTY_KEYS:
         return request, False  # no item has an empty partition key
-    if ":__k1" not in values:
+    op, sort_name = key_range.op, key_range.sort
+    if op is None or sort_name is None or not key_range.bounds:
         return request, True
-    low, high = values[":__k1"], values.get(":__k2")
-    op = match.group("op") or "begins_with"
-    if op == "BETWEEN" and high is not None:
+    low = values[key_range.bounds[0]]
+    if op == "BETWEEN" and len(key_range.bounds) == 2:
+        high = values[key_range.bounds[1]]
         if "S" in low and "S" in high:
             return request, low["S"] <= high["S"]
         if "N" in low and "N" in high:
@@ -143,15 +175,14 @@ def _settle_key_range(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     if op in ("<", "<=", "="):
         return request, False
     settled = dict(request)
-    settled["KeyConditionExpression"] = match.group("pk")
+    settled["KeyConditionExpression"] = key_range.partition
     settled["ExpressionAttributeValues"] = {
-        k: v for k, v in values.items() if k != ":__k1"
+        k: v for k, v in values.items() if k != key_range.bounds[0]
     }
-    sort_name = match.group("sk") or match.group("bsk")
     rest = " ".join(
         str(request.get(k, "")) for k in ("FilterExpression", "ProjectionExpression")
     )
-    if sort_name not in rest:
+    if sort_name not in _name_placeholders(rest):
         names = dict(request.get("ExpressionAttributeNames") or {})
         names.pop(sort_name, None)
         settled["ExpressionAttributeNames"] = names
@@ -183,7 +214,9 @@ class Query(Generic[_ItemT]):
     raised where that item would have been returned.  ``query_id``
     (``"Order.for_customer"``) and ``params_digest`` (``digest_params`` of the call's
     arguments) bind cursors to this query and these arguments; ``cursor_secret`` signs
-    them (see ``encode_cursor``).
+    them (see ``encode_cursor``).  ``key_range`` (a Query's, as dynagen built its key
+    condition) lets it settle key values DynamoDB would refuse: a query no item can
+    match sends nothing, and an empty lower bound that holds for every key is dropped.
 
     Building a Query sends nothing.  It holds no state between calls, so it can be
     reused and shared by threads.
@@ -209,6 +242,7 @@ class Query(Generic[_ItemT]):
         query_id: str,
         params_digest: str,
         cursor_secret: bytes | None,
+        key_range: KeyRange | None = None,
     ) -> None:
         if operation not in ("Query", "Scan"):
             raise ValueError(
@@ -223,8 +257,8 @@ class Query(Generic[_ItemT]):
         self._transport: Transport | _NoMatch = transport
         self._operation = operation
         self._request = dict(request)
-        if operation == "Query":
-            self._request, matches = _settle_key_range(self._request)
+        if key_range is not None:
+            self._request, matches = _settle_key_range(self._request, key_range)
             if not matches:
                 self._transport = _NO_MATCH
         self._decode = decode
@@ -462,6 +496,7 @@ class CollectionQuery(Query[_ItemT], Generic[_ItemT, _GroupT]):
         query_id: str,
         params_digest: str,
         cursor_secret: bytes | None,
+        key_range: KeyRange | None = None,
     ) -> None:
         super().__init__(
             transport,
@@ -471,6 +506,7 @@ class CollectionQuery(Query[_ItemT], Generic[_ItemT, _GroupT]):
             query_id=query_id,
             params_digest=params_digest,
             cursor_secret=cursor_secret,
+            key_range=key_range,
         )
         self._group = group
 
