@@ -1,9 +1,12 @@
-"""The fast transport's JSON: orjson when installed, else the standard library, with
-the same request bytes either way (so nothing sent depends on what is installed)."""
+"""The fast transport's JSON: orjson when installed (imported at the first request, not
+at import), else the standard library, with the same request bytes either way (so
+nothing sent depends on what is installed)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import orjson
@@ -11,6 +14,8 @@ import pytest
 from dynagen._runtime import fast
 from hypothesis import given
 from hypothesis import strategies as st
+
+fast._choose_json()  # what the first request does: the helpers below are bound after it
 
 # What a wire-form request holds: str keys; str, bool, int, None, lists and maps.
 # (Lone surrogates are refused before a request is built: see check_str.)
@@ -46,6 +51,22 @@ def test_a_lone_surrogate_escape_still_reads() -> None:
 def test_orjson_is_used_when_installed() -> None:
     assert fast._dumps is orjson.dumps
     assert fast._loads is fast._loads_orjson
+
+
+def test_orjson_is_imported_at_the_first_request_not_at_import() -> None:
+    probe = (
+        "import sys\n"
+        "from dynagen._runtime import fast\n"
+        "before = 'orjson' in sys.modules\n"
+        "body = fast._dumps({'TableName': 't'})\n"
+        "import orjson\n"
+        "print(before, body, fast._dumps is orjson.dumps,"
+        " fast._loads is fast._loads_orjson)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", 'b\'{"TableName":"t"}\'', "True", "True"]
 
 
 @pytest.mark.parametrize("data", [b"", b"{", b"[1,"])
