@@ -57,7 +57,6 @@ def _optional_orjson() -> Any:
         return None
 
 
-_orjson: Final = _optional_orjson()
 # Compact, not ASCII-escaped: byte for byte what orjson.dumps writes for a request
 # (str keys; str, bool, int, None, list and dict values), so the bytes sent never
 # depend on whether orjson is installed.
@@ -77,10 +76,29 @@ def _loads_orjson(data: bytes) -> Any:
         return json.loads(data)
 
 
-_dumps: Final[Callable[[Any], bytes]] = (
-    _dumps_stdlib if _orjson is None else _orjson.dumps
-)
-_loads: Final[Callable[[bytes], Any]] = json.loads if _orjson is None else _loads_orjson
+def _choose_json() -> None:
+    """Bind ``_dumps``/``_loads`` to orjson when it is installed, else to the standard
+    library. Done at the first request rather than at import (a cold start that sends
+    nothing does not pay for importing orjson); threads racing here bind the same."""
+    global _orjson, _dumps, _loads
+    _orjson = _optional_orjson()
+    _dumps = _dumps_stdlib if _orjson is None else _orjson.dumps
+    _loads = json.loads if _orjson is None else _loads_orjson
+
+
+def _first_dumps(request: Any) -> bytes:
+    _choose_json()
+    return _dumps(request)
+
+
+def _first_loads(data: bytes) -> Any:
+    _choose_json()
+    return _loads(data)
+
+
+_orjson: Any = None
+_dumps: Callable[[Any], bytes] = _first_dumps
+_loads: Callable[[bytes], Any] = _first_loads
 
 
 _CONTENT_TYPE: Final = "application/x-amz-json-1.0"
