@@ -7,31 +7,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.generated_package import imported_package
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "generated_example" / "shop"
-
-
-def _fresh(code: str) -> object:
-    """Run ``code`` in a fresh interpreter that can import ``shop``; its JSON output."""
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=EXAMPLE.parent,
-        env={**os.environ, "PYTHONPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from tests.package._support import EXAMPLE, fresh, mypy_strict
 
 
 def _shop_modules() -> str:
@@ -39,14 +20,14 @@ def _shop_modules() -> str:
 
 
 def test_import_loads_no_module_of_the_package() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         f"import json, sys\nimport shop\nprint(json.dumps({_shop_modules()}))"
     )
     assert loaded == ["shop"]
 
 
 def test_a_name_loads_only_its_modules() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nfrom shop import Customer\n"
         f"print(json.dumps({_shop_modules()}))"
     )
@@ -63,7 +44,7 @@ def test_a_name_loads_only_its_modules() -> None:
 
 
 def test_database_loads_a_repository_on_first_use() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nimport boto3\nimport shop\n"
         "client = boto3.client('dynamodb', region_name='us-east-1',"
         " aws_access_key_id='a', aws_secret_access_key='b')\n"
@@ -85,7 +66,7 @@ def test_database_loads_a_repository_on_first_use() -> None:
 
 
 def test_a_transaction_loads_only_the_repositories_it_uses() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nimport boto3\nimport shop\n"
         "client = boto3.client('dynamodb', region_name='us-east-1',"
         " aws_access_key_id='a', aws_secret_access_key='b')\n"
@@ -211,30 +192,13 @@ db.customer.get(customer_id=1)
 def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     with imported_package(EXAMPLE) as shop:
         names = list(shop.__all__)
-    probe = tmp_path / "probe.py"
     uses = "\n".join(f"reveal_type({name})" for name in names)
-    probe.write_text(MYPY_PROBE.format(uses=uses), encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--disable-error-code=import-untyped",
-            str(probe),
-        ],
-        env={**os.environ, "MYPYPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stdout.splitlines()
+    report = mypy_strict(tmp_path, MYPY_PROBE.format(uses=uses))
+    lines = report.splitlines()
     errors = [line for line in lines if ": error:" in line]
     # The one deliberate mistake is caught: mypy sees real types, not Any.
     assert len(errors) == 1 and "customer_id" in errors[0] and '"int"' in errors[0], (
-        done.stdout
+        report
     )
     notes = [line for line in lines if "Revealed type" in line]
     assert len(notes) == 3 + len(names)
@@ -242,4 +206,4 @@ def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     assert 'Revealed type is "def (*, customer_i' in notes[1]
     assert notes[1].endswith('-> shop.customer_model.Customer"')
     assert "shop.customer_model.Customer" in notes[2]
-    assert not any('"Any"' in note for note in notes), done.stdout
+    assert not any('"Any"' in note for note in notes), report

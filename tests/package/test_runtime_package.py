@@ -6,10 +6,6 @@ and the generator reads them from there; mypy --strict sees every name."""
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,9 +15,9 @@ from dynagen.render.package_view import RUNTIME_EXPORTS
 from dynagen.resources import RUNTIME_PACKAGE, runtime_files, runtime_names
 
 from tests.generated_package import imported_package
+from tests.package._support import EXAMPLE, fresh, mypy_strict
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "generated_example" / "shop"
 SOURCE = ROOT / "generator" / "dynagen" / "_runtime"
 
 
@@ -127,21 +123,8 @@ def test_the_concerns_import_one_way() -> None:
     assert graph["transport"] == {"scalars"}  # "fast" is imported when it is chosen
 
 
-def _fresh(code: str) -> object:
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=EXAMPLE.parent,
-        env={**os.environ, "PYTHONPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 def test_importing_the_runtime_loads_no_concern_and_a_name_loads_its_own() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\n"
         "from shop import _runtime as rt\n"
         "mods = lambda: sorted(m for m in sys.modules if m.startswith('shop._runtime'))\n"
@@ -188,33 +171,16 @@ rt.no_such_helper
 
 
 def test_mypy_strict_sees_every_runtime_name(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
     names = list(runtime_names())
     uses = "\n".join(f"reveal_type(rt.{name})" for name in names)
-    probe.write_text(RUNTIME_PROBE.format(uses=uses), encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--disable-error-code=import-untyped",
-            str(probe),
-        ],
-        env={**os.environ, "MYPYPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stdout.splitlines()
+    report = mypy_strict(tmp_path, RUNTIME_PROBE.format(uses=uses))
+    lines = report.splitlines()
     errors = [line for line in lines if ": error:" in line]
     # The two deliberate mistakes are caught: real signatures, and no catch-all
     # module __getattr__ that would make any name Any.
-    assert len(errors) == 2, done.stdout
+    assert len(errors) == 2, report
     assert '"format_int" has incompatible type "str"' in errors[0]
     assert 'has no attribute "no_such_helper"' in errors[1]
     notes = [line for line in lines if "Revealed type" in line]
     assert len(notes) == len(names)
-    assert not any('"Any"' in note for note in notes), done.stdout
+    assert not any('"Any"' in note for note in notes), report
