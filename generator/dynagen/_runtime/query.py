@@ -26,8 +26,6 @@ from .scalars import _type_name
 if TYPE_CHECKING:
     from .transport import Transport
 
-    pass
-
 
 __all__ = [
     "CollectionQuery",
@@ -440,7 +438,7 @@ class Query(Generic[_ItemT]):
                         request = dict(request)
                         request["ExclusiveStartKey"] = start
                     segment = next_segment()
-            except BaseException as error:
+            except BaseException as error:  # noqa: BLE001 (re-raised by the consumer)
                 stop.set()
                 messages.put((_FAILED, error))
             finally:
