@@ -25,8 +25,6 @@ from .transport import requests_made
 if TYPE_CHECKING:
     from .transport import Transport
 
-    pass
-
 
 _ItemT = TypeVar("_ItemT")
 

@@ -84,7 +84,7 @@ def decode_cursor(
         return _decode_cursor(cursor, query_id, params_digest, secret)
     except InvalidCursorError:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 (contract: any malformed cursor is this error)
         raise InvalidCursorError("malformed cursor") from None
 
 

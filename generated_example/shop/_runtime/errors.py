@@ -6,14 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Final,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 __all__ = [
     "AlreadyExistsError",

@@ -391,7 +391,7 @@ class FastTransport(Transport):
             self._scope_tail = f"/{self._region}/{self._service}/aws4_request"
             try:
                 self._user_agent = str(raw._user_agent_creator.to_string())
-            except Exception:
+            except Exception:  # noqa: BLE001 (an older botocore: any agent will do)
                 self._user_agent = "Botocore dynagen-fast"
             self.usable = (
                 self._credentials is not None
@@ -581,7 +581,7 @@ class FastTransport(Transport):
         try:
             model = raw.meta.service_model.operation_model(operation)
             url = raw._resolve_endpoint_ruleset(model, request, {})[0]
-        except Exception:
+        except Exception:  # noqa: BLE001 (botocore's static endpoint still applies)
             url = raw.meta.endpoint_url
         parts = urlsplit(url)
         host = parts.netloc

@@ -27,8 +27,6 @@ from .scalars import _type_name
 if TYPE_CHECKING:
     from .transport import Transport
 
-    pass
-
 
 __all__ = [
     "CollectionQuery",
@@ -441,7 +439,7 @@ class Query(Generic[_ItemT]):
                         request = dict(request)
                         request["ExclusiveStartKey"] = start
                     segment = next_segment()
-            except BaseException as error:
+            except BaseException as error:  # noqa: BLE001 (re-raised by the consumer)
                 stop.set()
                 messages.put((_FAILED, error))
             finally:

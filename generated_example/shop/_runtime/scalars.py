@@ -10,14 +10,9 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import (
-    TYPE_CHECKING,
     Final,
 )
 from uuid import UUID, SafeUUID
-
-if TYPE_CHECKING:
-    pass
-
 
 __all__ = [
     "check_bool",
@@ -46,7 +41,7 @@ __all__ = [
 ]
 
 
-_UTC: Final = timezone.utc
+_UTC: Final = timezone.utc  # noqa: UP017 (datetime.UTC is Python 3.11+)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=_UTC)
 _I38: Final = 10**38  # every int of magnitude below this has at most 38 digits
 _I126: Final = 10**126  # DynamoDB's largest magnitude is 9.99...E+125

@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 from typing import (
-    TYPE_CHECKING,
     Any,
     Final,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 __all__ = ["MAX_ITEM_SIZE", "check_item_size", "item_size"]
 

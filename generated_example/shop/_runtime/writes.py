@@ -21,8 +21,6 @@ from .transport import raw_error_body
 if TYPE_CHECKING:
     from .transport import Transport
 
-    pass
-
 
 __all__ = [
     "is_condition_failure",
