@@ -195,9 +195,13 @@ def test_build_writes_the_rendered_package(workdir: Path) -> None:
     files = rendered(workdir / "shop.yaml")
     assert result.stdout == f"wrote out: {len(files)} created, 0 updated, 0 removed\n"
     assert on_disk(workdir / "out") == {k: v.encode() for k, v in files.items()}
-    assert {"__init__.py", "_runtime.py", "models.py", "tables.py", "py.typed"} <= set(
-        files
-    )
+    assert {
+        "__init__.py",
+        "_runtime/__init__.py",
+        "models.py",
+        "tables.py",
+        "py.typed",
+    } <= set(files)
 
 
 def test_every_file_starts_with_the_header(tmp_path: Path) -> None:

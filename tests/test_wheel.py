@@ -125,7 +125,8 @@ def test_wheel_contents(installed: Installed) -> None:
     assert templates
     assert templates <= names
     assert "dynagen/schemas/dynagen.schema.json" in names
-    assert "dynagen/_runtime.py" in names
+    assert "dynagen/_runtime/__init__.py" in names
+    assert "dynagen/_runtime/query.py" in names
     assert "dynagen/cli.py" in names
     assert not [n for n in names if n.startswith(("tests/", "generator/", "schemas/"))]
 

@@ -99,6 +99,7 @@ class AuditEventRepository:
             query_id="AuditEvent.for_entity",
             params_digest=rt.digest_params(entity_id),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0"),
         )
 
     def for_entity_since(
@@ -139,6 +140,7 @@ class AuditEventRepository:
             query_id="AuditEvent.for_entity_since",
             params_digest=rt.digest_params(entity_id, since_event_id, actor),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0", "#n1", ">=", (":__k1",)),
         )
 
     def batch_get(

@@ -90,4 +90,5 @@ class DatabaseCollections:
             query_id="customer_orders",
             params_digest=rt.digest_params(customer_id),
             cursor_secret=self.cursor_secret,
+            key_range=rt.KeyRange("#pk = :__k0", ":__k0"),
         )

@@ -105,6 +105,7 @@ class CustomerRepository:
             query_id="Customer.by_email",
             params_digest=rt.digest_params(email),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0", "#n1", "=", (":__k1",)),
         )
 
     def batch_get(

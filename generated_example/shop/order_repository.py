@@ -136,6 +136,9 @@ class OrderRepository:
             query_id="Order.for_customer",
             params_digest=rt.digest_params(customer_id, start, end, excluded),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange(
+                "#n0 = :__k0", ":__k0", "#n1", "BETWEEN", (":__k1", ":__k2")
+            ),
         )
 
     def by_id(
@@ -163,6 +166,7 @@ class OrderRepository:
             query_id="Order.by_id",
             params_digest=rt.digest_params(order_id),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0", "#n1", "=", (":__k1",)),
         )
 
     def with_status(
@@ -196,6 +200,7 @@ class OrderRepository:
             query_id="Order.with_status",
             params_digest=rt.digest_params(status, since),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0", "#n1", ">=", (":__k1",)),
         )
 
     def batch_get(

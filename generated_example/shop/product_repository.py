@@ -145,6 +145,9 @@ class ProductRepository:
             query_id="Product.in_category",
             params_digest=rt.digest_params(category),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange(
+                "#n0 = :__k0", ":__k0", "#n1", "begins_with", (":__k1",)
+            ),
         )
 
     def in_category_price_range(
@@ -205,6 +208,9 @@ class ProductRepository:
             query_id="Product.in_category_price_range",
             params_digest=rt.digest_params(category, min_cents, max_cents, status),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange(
+                "#n0 = :__k0", ":__k0", "#n1", "BETWEEN", (":__k1", ":__k2")
+            ),
         )
 
     def batch_get(

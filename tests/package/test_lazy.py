@@ -7,31 +7,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.generated_package import imported_package
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "generated_example" / "shop"
-
-
-def _fresh(code: str) -> object:
-    """Run ``code`` in a fresh interpreter that can import ``shop``; its JSON output."""
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=EXAMPLE.parent,
-        env={**os.environ, "PYTHONPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from tests.package._support import EXAMPLE, fresh, mypy_strict
 
 
 def _shop_modules() -> str:
@@ -39,14 +20,14 @@ def _shop_modules() -> str:
 
 
 def test_import_loads_no_module_of_the_package() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         f"import json, sys\nimport shop\nprint(json.dumps({_shop_modules()}))"
     )
     assert loaded == ["shop"]
 
 
 def test_a_name_loads_only_its_modules() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nfrom shop import Customer\n"
         f"print(json.dumps({_shop_modules()}))"
     )
@@ -55,13 +36,15 @@ def test_a_name_loads_only_its_modules() -> None:
         "shop._model_address",
         "shop._model_customer_status",
         "shop._runtime",
+        "shop._runtime.arguments",  # rt.Key, the base of CustomerKey
+        "shop._runtime.scalars",
         "shop.customer_model",
         "shop.models",
     ]
 
 
 def test_database_loads_a_repository_on_first_use() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nimport boto3\nimport shop\n"
         "client = boto3.client('dynamodb', region_name='us-east-1',"
         " aws_access_key_id='a', aws_secret_access_key='b')\n"
@@ -76,12 +59,14 @@ def test_database_loads_a_repository_on_first_use() -> None:
     # The example's collection query (Database's base class) uses Customer and Order:
     # their modules come with Database; no repository does, Product's model neither.
     assert not any(m.endswith("_repository") for m in before), before
+    # Database needs its tables' names, not their CreateTable definitions (tables.py).
+    assert "shop.tables" not in after
     assert "shop.product_model" not in after
     assert set(after) - set(before) == {"shop.order_repository"}
 
 
 def test_a_transaction_loads_only_the_repositories_it_uses() -> None:
-    loaded = _fresh(
+    loaded = fresh(
         "import json, sys\nimport boto3\nimport shop\n"
         "client = boto3.client('dynamodb', region_name='us-east-1',"
         " aws_access_key_id='a', aws_secret_access_key='b')\n"
@@ -94,8 +79,12 @@ def test_a_transaction_loads_only_the_repositories_it_uses() -> None:
     )
     assert isinstance(loaded, list)
     before, after = loaded
-    # No action was added, so nothing is sent; only Product's modules were imported.
+    # No action was added, so nothing is sent; only Product's modules were imported,
+    # and the run-time concerns of a transaction (its backoff is the batches').
     assert set(after) - set(before) == {
+        "shop._runtime.batch",
+        "shop._runtime.size",
+        "shop._runtime.transact",
         "shop._model_product_status",
         "shop.product_model",
         "shop.product_repository",
@@ -203,30 +192,13 @@ db.customer.get(customer_id=1)
 def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     with imported_package(EXAMPLE) as shop:
         names = list(shop.__all__)
-    probe = tmp_path / "probe.py"
     uses = "\n".join(f"reveal_type({name})" for name in names)
-    probe.write_text(MYPY_PROBE.format(uses=uses), encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--disable-error-code=import-untyped",
-            str(probe),
-        ],
-        env={**os.environ, "MYPYPATH": str(EXAMPLE.parent)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stdout.splitlines()
+    report = mypy_strict(tmp_path, MYPY_PROBE.format(uses=uses))
+    lines = report.splitlines()
     errors = [line for line in lines if ": error:" in line]
     # The one deliberate mistake is caught: mypy sees real types, not Any.
     assert len(errors) == 1 and "customer_id" in errors[0] and '"int"' in errors[0], (
-        done.stdout
+        report
     )
     notes = [line for line in lines if "Revealed type" in line]
     assert len(notes) == 3 + len(names)
@@ -234,4 +206,4 @@ def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     assert 'Revealed type is "def (*, customer_i' in notes[1]
     assert notes[1].endswith('-> shop.customer_model.Customer"')
     assert "shop.customer_model.Customer" in notes[2]
-    assert not any('"Any"' in note for note in notes), done.stdout
+    assert not any('"Any"' in note for note in notes), report

@@ -4,6 +4,7 @@ input order, distinct keys, duplicate refusal before any request, unprocessed le
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -135,7 +136,7 @@ def test_leftovers_are_retried_then_raised(
     """Unprocessed entries are retried (one gets through per attempt here) until the
     attempts run out; what is left comes back on BatchIncompleteError as the caller's
     own objects."""
-    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(import_module(f"{rt.__name__}.batch"), "_BACKOFF_BASE", 0.0)
     transport = _Unprocessing(rt.Transport(shop_tables.client))
     table = shop_tables.shop
     items = [customer(shop, uid, n) for n in range(3)]
@@ -166,7 +167,7 @@ def test_throttled_requests_end_in_batch_incomplete_with_the_cause(
     run out, BatchIncompleteError carries everything, with the last ClientError."""
     from botocore.exceptions import ClientError
 
-    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(import_module(f"{rt.__name__}.batch"), "_BACKOFF_BASE", 0.0)
 
     class Throttled:
         calls = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ def proxy(shop_tables: ShopTables) -> Iterator[FaultProxy]:
 @pytest.fixture
 def quick_backoff(rt: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The generated runtime, with dynagen's batch backoff at 1 ms."""
-    monkeypatch.setattr(rt, "_BACKOFF_BASE", 0.001)
+    monkeypatch.setattr(import_module(f"{rt.__name__}.batch"), "_BACKOFF_BASE", 0.001)
     return rt
 
 

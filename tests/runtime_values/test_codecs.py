@@ -448,7 +448,7 @@ def test_check_str_and_bool() -> None:
 def test_string_set_round_trip(value: set[str]) -> None:
     wire = rt.encode_string_set(value, W)
     assert wire == sorted(value)
-    assert rt.decode_string_set(wire) == value
+    assert set(wire) == value  # generated code decodes SS with set() itself
 
 
 @given(st.sets(ints_38, min_size=1))

@@ -27,6 +27,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import ClientError, ConnectionClosedError, ParamValidationError
 from dynagen import _runtime as rt
+from dynagen._runtime import fast
+from dynagen._runtime import transport as botocore_transport
 
 from tests.backends import (
     DUMMY_CREDENTIALS,
@@ -254,7 +256,9 @@ def test_error_response_as_botocore_gives_it(
     missing = {"TableName": f"{table}-missing", "Key": {"pk": {"S": "x"}}}
     for operation, request in (("PutItem", failing), ("GetItem", missing)):
         with pytest.raises(ClientError) as direct:
-            getattr(client, rt._snake_case(operation))(**rt._to_botocore(request))
+            getattr(client, botocore_transport._snake_case(operation))(
+                **botocore_transport._to_botocore(request)
+            )
         with pytest.raises(ClientError) as through:
             transport.call(operation, request)
 
@@ -913,8 +917,8 @@ def test_fast_without_orjson(
     backend: Backend, table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The standard-library codec the fast transport falls back to."""
-    monkeypatch.setattr(rt, "_dumps", rt._dumps_stdlib)
-    monkeypatch.setattr(rt, "_loads", json.loads)
+    monkeypatch.setattr(fast, "_dumps", fast._dumps_stdlib)
+    monkeypatch.setattr(fast, "_loads", json.loads)
     transport = rt.FastTransport(backend.client())
     item = wire_item("stdlib#1", "a")
     transport.call("PutItem", {"TableName": table, "Item": item})

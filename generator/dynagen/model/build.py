@@ -68,6 +68,7 @@ from dynagen.model.types import (
     type_names,
 )
 from dynagen.model.updates import GENERATED_METHODS, Located, build_update, resolver_for
+from dynagen.resources import runtime_public
 
 MAX_GSI = 20
 MAX_LSI = 5
@@ -82,29 +83,11 @@ _TABLE_CLASSES = {
     "standard": "STANDARD",
     "standard_infrequent_access": "STANDARD_INFREQUENT_ACCESS",
 }
-#: Names the generated package defines itself; a schema class may not take them.
+#: Names the generated package defines itself; a schema class may not take them: its
+#: ``Database``, what it re-exports from ``_runtime`` (read from that package), the run-time
+#: types models annotate with, and the stream runtime's classes.
 RESERVED_CLASS_NAMES = frozenset(
-    {
-        "Database",
-        "Page",
-        "Query",
-        "Key",
-        "Json",
-        "Unset",
-        "UNSET",
-        "DynagenError",
-        "ConditionFailedError",
-        "AlreadyExistsError",
-        "VersionConflictError",
-        "NotFoundError",
-        "TransactionCanceledError",
-        "CancellationReason",
-        "InvalidCursorError",
-        "BatchIncompleteError",
-        "DecodeError",
-        "StreamBatch",
-        "StreamFailure",
-    }
+    {"Database", "Key", "Json", *runtime_public(), "StreamBatch", "StreamFailure"}
 )
 
 

@@ -29,6 +29,7 @@ from dynagen.model.schema import (
     Entity,
     Index,
     KeyCondition,
+    KeyRange,
     KeySource,
     Op,
     Parameter,
@@ -120,6 +121,7 @@ def plan_query(
     literals: tuple[LiteralValue, ...] = ()
     partition = sort = None
     key_expression = None
+    key_range: KeyRange | None = None
     key_values: list[tuple[str, int]] = []
     index = all_candidates[0].index if index_name is not None else None
     if isinstance(key_text, str):
@@ -133,7 +135,8 @@ def plan_query(
         except ExpressionError as error:
             raise QueryError("key", error.offset, error.message, error.hint) from error
         index = candidate.index
-        key_expression, key_values = key_condition_text(partition, sort, placeholders)
+        key_range, key_values = key_condition_range(partition, sort, placeholders)
+        key_expression = key_range.text
     filter_compiled = None
     if isinstance(filter_text, str):
         try:
@@ -195,6 +198,7 @@ def plan_query(
         consistent=consistent,
         between=filter_compiled.between if filter_compiled is not None else (),
         literals=literals,
+        key_range=key_range,
     )
 
 
@@ -604,25 +608,18 @@ def _render_all(template: KeyTemplate, equalities: dict[str, tuple[str, int]]) -
     )
 
 
-def key_condition_text(
+def key_condition_range(
     partition: KeyCondition, sort: KeyCondition | None, placeholders: Placeholders
-) -> tuple[str, list[tuple[str, int]]]:
-    """KeyConditionExpression text and its value placeholders (bound numbers)."""
+) -> tuple[KeyRange, list[tuple[str, int]]]:
+    """The KeyConditionExpression's pieces and its value placeholders (bound numbers)."""
     values: list[tuple[str, int]] = [(":__k0", 0)]
     pk = placeholders.name(partition.attribute.name)
-    text = f"{pk} = :__k0"
     if sort is None:
-        return text, values
-    sk = placeholders.name(sort.attribute.name)
-    bound_names = [f":__k{i + 1}" for i in range(len(sort.bounds))]
+        return KeyRange(f"{pk} = :__k0", ":__k0"), values
+    bound_names = tuple(f":__k{i + 1}" for i in range(len(sort.bounds)))
     values += [(name, i + 1) for i, name in enumerate(bound_names)]
-    if sort.op == "BETWEEN":
-        text += f" AND {sk} BETWEEN {bound_names[0]} AND {bound_names[1]}"
-    elif sort.op == "begins_with":
-        text += f" AND begins_with({sk}, {bound_names[0]})"
-    else:
-        text += f" AND {sk} {sort.op} {bound_names[0]}"
-    return text, values
+    sk = placeholders.name(sort.attribute.name)
+    return KeyRange(f"{pk} = :__k0", ":__k0", sk, sort.op, bound_names), values
 
 
 def check_filter_keys(

@@ -340,6 +340,31 @@ class TypeFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyRange:
+    """A query's KeyConditionExpression as its pieces. The generated code sends ``text``
+    and hands the pieces to the run time (``rt.KeyRange``), which settles key values
+    DynamoDB would refuse (empty strings, reversed bounds) without parsing the text."""
+
+    partition: str  # "#n0 = :__k0": the partition key's condition alone
+    partition_value: str  # ":__k0"
+    sort: str | None = None  # the sort key's name placeholder, "#n1"
+    op: str | None = None  # "=", "<", "<=", ">", ">=", "BETWEEN" or "begins_with"
+    bounds: tuple[str, ...] = ()  # the sort key's value placeholders
+
+    @property
+    def text(self) -> str:
+        """The KeyConditionExpression."""
+        if self.sort is None:
+            return self.partition
+        if self.op == "BETWEEN":
+            low, high = self.bounds
+            return f"{self.partition} AND {self.sort} BETWEEN {low} AND {high}"
+        if self.op == "begins_with":
+            return f"{self.partition} AND begins_with({self.sort}, {self.bounds[0]})"
+        return f"{self.partition} AND {self.sort} {self.op} {self.bounds[0]}"
+
+
+@dataclass(frozen=True, slots=True)
 class QueryPlan:
     """A compiled ``queries:`` entry: a Query (with ``partition``) or a Scan."""
 
@@ -368,6 +393,7 @@ class QueryPlan:
     # parameters: reversed bounds raise ValueError before the request (DynamoDB refuses)
     between: tuple[tuple[str, str], ...] = ()
     literals: tuple[LiteralValue, ...] = ()  # literal values of key and filter
+    key_range: KeyRange | None = None  # key_expression's pieces, for the run time
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,12 @@ Names of run-time helpers refer to ``_runtime`` imported as ``rt``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from dynagen.model.naming import snake_case
+from dynagen.model.schema import KeyRange
 from dynagen.model.types import (
     AttrType,
     EnumType,
@@ -286,3 +288,14 @@ def referenced_names(attr_type: AttrType) -> set[str]:
     if isinstance(attr_type, MapType):
         return referenced_names(attr_type.value)
     return set()
+
+
+def key_range(pieces: KeyRange) -> str:
+    """The ``rt.KeyRange(...)`` of a query's key condition: its pieces as the model built
+    them, handed to the run time beside the condition's text."""
+    args = [json.dumps(pieces.partition), json.dumps(pieces.partition_value)]
+    if pieces.sort is not None:
+        bounds = ", ".join(json.dumps(b) for b in pieces.bounds)
+        bounds += "," if len(pieces.bounds) == 1 else ""
+        args += [json.dumps(pieces.sort), json.dumps(pieces.op), f"({bounds})"]
+    return f"rt.KeyRange({', '.join(args)})"

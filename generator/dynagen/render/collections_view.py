@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dynagen.model.collections import Collection
 from dynagen.model.naming import isort_key
-from dynagen.model.schema import Model
+from dynagen.model.schema import KeyRange, Model
 from dynagen.model.types import EnumType
 from dynagen.render import codecs
 from dynagen.render.python import decoder, import_block, literal
@@ -43,6 +43,7 @@ class CollectionView:
     request: tuple[tuple[str, str], ...]  # (request key, Python expression)
     values: tuple[tuple[str, str], ...]  # (placeholder, wire value expression)
     digest_args: str
+    key_range: str  # the rt.KeyRange of the key condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,10 @@ def collection_view(collection: Collection) -> CollectionView:
     ]
     if collection.index is not None:
         request.append(("IndexName", literal(collection.index.name)))
-    request.append(
-        (
-            "KeyConditionExpression",
-            literal(f"{name_placeholder(partition.attribute.name)} = :__k0"),
-        )
+    key_range = KeyRange(
+        f"{name_placeholder(partition.attribute.name)} = :__k0", ":__k0"
     )
+    request.append(("KeyConditionExpression", literal(key_range.text)))
     if collection.filter_members:
         type_placeholder = name_placeholder(table.type_attribute)
         names[type_placeholder] = table.type_attribute
@@ -155,4 +154,5 @@ def collection_view(collection: Collection) -> CollectionView:
         request=tuple(request),
         values=tuple(values),
         digest_args=", ".join(p.py_name for p in collection.params),
+        key_range=codecs.key_range(key_range),
     )

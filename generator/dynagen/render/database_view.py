@@ -26,11 +26,16 @@ class DatabaseView:
     package: str
     entities: tuple[DatabaseEntityView, ...]
     base: str | None = None  # the collections' base class, when there are any
+    tables: tuple[tuple[str, str], ...] = ()  # (logical id, schema name) of each table
+
+    @property
+    def schema_names(self) -> dict[str, str]:
+        return dict(self.tables)
 
     @property
     def imports(self) -> tuple[tuple[str, str], ...]:
         """(module, name) of the package's own modules, in isort's order."""
-        pairs = [("tables", "physical_table_names")]
+        pairs: list[tuple[str, str]] = []
         if self.base is not None:
             pairs.append((layout.COLLECTIONS, self.base))
         return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
@@ -91,4 +96,5 @@ def database_view(model: Model) -> DatabaseView:
             )
         ),
         base=layout.COLLECTIONS_BASE if model.collections else None,
+        tables=tuple((t.id, t.name) for t in model.tables),
     )

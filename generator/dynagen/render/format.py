@@ -29,6 +29,8 @@ import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from dynagen.resources import RUNTIME_PACKAGE
+
 LINE_LENGTH = 88
 INDENT = "    "
 
@@ -1078,11 +1080,11 @@ def normalize_number(value: str) -> str:
 
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
-    """Return ``files`` with every ``.py`` file laid out (``_runtime.py`` is a copy of a
-    module that is formatted in dynagen's own repository)."""
+    """Return ``files`` with every ``.py`` file laid out (``_runtime/`` is a copy of a
+    package that is formatted in dynagen's own repository)."""
     return {
         path: format_source(text)
-        if path.endswith(".py") and path != "_runtime.py"
+        if path.endswith(".py") and not path.startswith(f"{RUNTIME_PACKAGE}/")
         else text
         for path, text in files.items()
     }

@@ -7,23 +7,10 @@ from dataclasses import dataclass
 from dynagen.model.naming import dunder_all_key, isort_key, natural
 from dynagen.model.schema import Model
 from dynagen.render import layout
+from dynagen.resources import runtime_public
 
-RUNTIME_EXPORTS = (
-    "AlreadyExistsError",
-    "BatchIncompleteError",
-    "CancellationReason",
-    "ConditionFailedError",
-    "DecodeError",
-    "DynagenError",
-    "InvalidCursorError",
-    "NotFoundError",
-    "Page",
-    "Query",
-    "TransactionCanceledError",
-    "UNSET",
-    "Unset",
-    "VersionConflictError",
-)
+#: What ``__init__`` re-exports from ``_runtime`` (``CollectionQuery`` only with collections).
+RUNTIME_EXPORTS = tuple(n for n in runtime_public() if n != "CollectionQuery")
 TABLES_EXPORTS = ("create_tables", "delete_tables")
 #: What the package re-exports from ``_stream_runtime`` when it has streams.
 STREAM_RUNTIME_EXPORTS = ("StreamBatch", "StreamFailure")

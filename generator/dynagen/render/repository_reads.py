@@ -24,6 +24,7 @@ from dynagen.model.schema import (
     TypeFilter,
 )
 from dynagen.model.types import ScalarType
+from dynagen.render import codecs
 from dynagen.render.python import literal
 from dynagen.render.references import References
 from dynagen.render.repository_writes import param_wire
@@ -65,6 +66,7 @@ class ReadMethodView:
     query_id: str
     digest_args: str
     between: tuple[tuple[str, str], ...] = ()  # (low, high) placeholders to check
+    key_range: str | None = None  # the rt.KeyRange of a Query's key condition
 
 
 def type_value(check: TypeFilter) -> tuple[str, str]:
@@ -180,6 +182,7 @@ def query_method(refs: References, entity: Entity, plan: QueryPlan) -> ReadMetho
         query_id=f"{entity.name}.{plan.name}",
         digest_args=", ".join(p.py_name for p in plan.params),
         between=plan.between,
+        key_range=codecs.key_range(plan.key_range) if plan.key_range else None,
     )
 
 
