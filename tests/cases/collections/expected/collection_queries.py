@@ -85,4 +85,5 @@ class DatabaseCollections:
             query_id="order_details",
             params_digest=rt.digest_params(order_id),
             cursor_secret=self.cursor_secret,
+            key_range=rt.KeyRange("#pk = :__k0", ":__k0"),
         )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .thing_repository import ThingBatchActions, ThingRepository, ThingTxActions
 
 #: logical table id -> its name in the schema (tables.py holds the rest of each table)
-_SCHEMA_NAMES: dict[str, str] = {"Things": "things"}
+_SCHEMA_NAMES: dict[str, str] = {"Things": "Things"}
 
 #: attribute -> (module, repository class, logical table id), imported on first use
 _REPOSITORIES: dict[str, tuple[str, str, str]] = {

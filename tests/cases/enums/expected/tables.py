@@ -7,6 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, TypedDict
 
+from . import _runtime as rt
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.literals import BillingModeType, TableClassType
@@ -71,17 +73,9 @@ def physical_table_names(
     ``table_names`` maps a logical table id to a full physical name (not prefixed); every
     other table is named ``table_prefix`` followed by its schema name.
     """
-    overrides = dict(table_names or {})
-    unknown = sorted(set(overrides) - set(TABLE_DEFINITIONS))
-    if unknown:
-        raise ValueError(
-            f"unknown table id(s) {', '.join(unknown)}; "
-            f"known: {', '.join(TABLE_DEFINITIONS)}"
-        )
-    return {
-        table_id: overrides.get(table_id, table_prefix + _SCHEMA_NAMES[table_id])
-        for table_id in TABLE_DEFINITIONS
-    }
+    return rt.physical_table_names(
+        _SCHEMA_NAMES, table_prefix=table_prefix, table_names=table_names
+    )
 
 
 _SCHEMA_NAMES: Final[dict[str, str]] = {"Things": "Things"}

@@ -106,6 +106,9 @@ class ThingRepository:
             query_id="Thing.in_range",
             params_digest=rt.digest_params(name, low, high),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange(
+                "#n0 = :__k0", ":__k0", "#n1", "BETWEEN", (":__k1", ":__k2")
+            ),
         )
 
     def batch_get(

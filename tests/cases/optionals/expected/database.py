@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 from . import _runtime as rt
-from .tables import physical_table_names
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
     from .thing_repository import ThingBatchActions, ThingRepository, ThingTxActions
+
+#: logical table id -> its name in the schema (tables.py holds the rest of each table)
+_SCHEMA_NAMES: dict[str, str] = {"Things": "Things"}
 
 #: attribute -> (module, repository class, logical table id), imported on first use
 _REPOSITORIES: dict[str, tuple[str, str, str]] = {
@@ -137,7 +139,9 @@ class Database:
     ) -> None:
         if cursor_secret is not None and not isinstance(cursor_secret, bytes):
             raise TypeError("cursor_secret must be bytes")
-        names = physical_table_names(table_prefix=table_prefix, table_names=table_names)
+        names = rt.physical_table_names(
+            _SCHEMA_NAMES, table_prefix=table_prefix, table_names=table_names
+        )
         channel = rt.Transport.from_client(client, transport)
         now = rt.utc_now if clock is None else clock
         setattr_ = object.__setattr__

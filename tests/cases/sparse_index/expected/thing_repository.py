@@ -101,6 +101,7 @@ class ThingRepository:
             query_id="Thing.by_nickname",
             params_digest=rt.digest_params(nickname),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0", "#n1", "=", (":__k1",)),
         )
 
     def batch_get(

@@ -116,6 +116,7 @@ class ThingRepository:
             query_id="Thing.of_owner",
             params_digest=rt.digest_params(owner),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0"),
         )
 
     def named(
@@ -142,6 +143,7 @@ class ThingRepository:
             query_id="Thing.named",
             params_digest=rt.digest_params(name),
             cursor_secret=self._cursor_secret,
+            key_range=rt.KeyRange("#n0 = :__k0", ":__k0"),
         )
 
     def batch_get(
