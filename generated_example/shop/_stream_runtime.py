@@ -3,7 +3,7 @@
 
 dynagen copies this module verbatim (with its header comment prepended) into every
 generated package that has a table with a ``stream:``, as ``_stream_runtime.py``, beside
-``_runtime.py``.  Like that module it imports only the standard library (and
+the ``_runtime/`` package.  Like that package it imports only the standard library (and
 ``_runtime``), targets Python 3.10+, and never imports ``dynagen``.
 
 A stream record comes in two shapes, told apart by ``ApproximateCreationDateTime``:
