@@ -240,3 +240,12 @@ def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     assert notes[1].endswith('-> shop.customer_model.Customer"')
     assert "shop.customer_model.Customer" in notes[2]
     assert not any('"Any"' in note for note in notes), report
+
+
+def test_mypy_strict_accepts_the_runtime_init(tmp_path: Path) -> None:
+    """Type checkers read ``__init__.pyi``, so ``mypy -p shop`` never checks the lazy
+    ``__init__.py`` itself: check it here, as a module of its own."""
+    report = mypy_strict(
+        tmp_path, (EXAMPLE / "__init__.py").read_text(encoding="utf-8")
+    )
+    assert report.startswith("Success: no issues found in 1 source file"), report
