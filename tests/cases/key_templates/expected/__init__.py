@@ -65,7 +65,7 @@ def _modules() -> dict[str, str]:
 def __getattr__(name: str) -> Any:
     module = _modules().get(name)
     if module is None:
-        if name in _SUBMODULES.split():
+        if name in _SUBMODULES.split():  # `package.models` without importing it first
             return importlib.import_module(f".{name}", __name__)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
