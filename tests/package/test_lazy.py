@@ -101,20 +101,53 @@ def test_the_package_exposes_exactly_all() -> None:
         exec("from shop import *", star)
         assert set(star) - {"__builtins__"} == names
         assert names <= set(dir(shop))
-        assert set(shop._MODULES) == names  # what __getattr__ resolves
+        assert set(shop._modules()) == names  # what __getattr__ resolves
         with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
             _ = shop.Nothing
-        # The names type checkers see (the imports under TYPE_CHECKING) are __all__.
-        tree = ast.parse((EXAMPLE / "__init__.py").read_text(encoding="utf-8"))
+        # The names type checkers see (the re-exports of the stub) are __all__.
+        stub = ast.parse((EXAMPLE / "__init__.pyi").read_text(encoding="utf-8"))
         checked = {
             alias.asname
-            for node in ast.walk(tree)
-            if isinstance(node, ast.If)
-            for inner in node.body
-            if isinstance(inner, ast.ImportFrom)
-            for alias in inner.names
+            for node in stub.body
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.asname == alias.name  # `X as X`: an explicit re-export
         }
         assert checked == names
+        assert _literal_all(stub) == shop.__all__
+
+
+def _literal_all(tree: ast.Module) -> list[str]:
+    (value,) = (
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["__all__"]
+    )
+    names = ast.literal_eval(value)
+    assert isinstance(names, list)
+    return names
+
+
+def test_init_imports_no_name_of_its_own() -> None:
+    """The run-time ``__init__.py`` names each export once, in ``__all__`` and in one
+    string, whatever the number of entities (issue 16): no per-name import lines, no
+    per-name dict, so its import time stays flat as the schema grows."""
+    tree = ast.parse((EXAMPLE / "__init__.py").read_text(encoding="utf-8"))
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert sorted(a.name for n in imports for a in n.names) == [
+        "Any",
+        "annotations",
+        "importlib",
+    ]
+    assert not any(isinstance(n, ast.Dict) and n.keys for n in ast.walk(tree))
+    with imported_package(EXAMPLE) as shop:
+        assert _literal_all(tree) == shop.__all__
+        exported = [w for w in shop._EXPORTS.split() if not w.endswith(":")]
+        assert sorted(exported) == sorted(shop.__all__)
+        # Every module of the package resolves as an attribute (`shop.models`).
+        modules = {p.stem for p in EXAMPLE.glob("*.py") if p.stem != "__init__"}
+        assert set(shop._SUBMODULES.split()) == modules | {"_runtime"}
 
 
 def test_submodules_resolve_as_attributes() -> None:
@@ -207,3 +240,12 @@ def test_mypy_strict_sees_every_name(tmp_path: Path) -> None:
     assert notes[1].endswith('-> shop.customer_model.Customer"')
     assert "shop.customer_model.Customer" in notes[2]
     assert not any('"Any"' in note for note in notes), report
+
+
+def test_mypy_strict_accepts_the_runtime_init(tmp_path: Path) -> None:
+    """Type checkers read ``__init__.pyi``, so ``mypy -p shop`` never checks the lazy
+    ``__init__.py`` itself: check it here, as a module of its own."""
+    report = mypy_strict(
+        tmp_path, (EXAMPLE / "__init__.py").read_text(encoding="utf-8")
+    )
+    assert report.startswith("Success: no issues found in 1 source file"), report

@@ -88,7 +88,7 @@ def test_the_package_reexports_the_runtimes_public_names() -> None:
     assert set(RUNTIME_EXPORTS) == set(_runtime.PUBLIC) - {"CollectionQuery"}
     assert set(_runtime.PUBLIC) <= RESERVED_CLASS_NAMES
     with imported_package(EXAMPLE) as shop:  # the example has a collection
-        from_runtime = {n for n, m in shop._MODULES.items() if m == "_runtime"}
+        from_runtime = {n for n, m in shop._modules().items() if m == "_runtime"}
         assert from_runtime == set(_runtime.PUBLIC)
 
 

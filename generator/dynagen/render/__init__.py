@@ -36,9 +36,14 @@ def render(model: Model) -> dict[str, str]:
     """Every file of the generated package, keyed by its path inside the package."""
     env = environment()
     head = header(model.source_name)
+    package = package_view(model, __version__)
     files: dict[str, str] = {
         "__init__.py": env.get_template("__init__.py.jinja").render(
-            header=head, view=package_view(model, __version__)
+            header=head, view=package
+        ),
+        # What type checkers read instead of the lazy ``__init__.py``.
+        "__init__.pyi": env.get_template("__init__.pyi.jinja").render(
+            header=head, view=package
         ),
         "tables.py": env.get_template("tables.py.jinja").render(
             header=head,

@@ -1080,11 +1080,11 @@ def normalize_number(value: str) -> str:
 
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
-    """Return ``files`` with every ``.py`` file laid out (``_runtime/`` is a copy of a
-    package that is formatted in dynagen's own repository)."""
+    """Return ``files`` with every ``.py`` and ``.pyi`` file laid out (``_runtime/`` is
+    a copy of a package that is formatted in dynagen's own repository)."""
     return {
         path: format_source(text)
-        if path.endswith(".py") and not path.startswith(f"{RUNTIME_PACKAGE}/")
+        if path.endswith((".py", ".pyi")) and not path.startswith(f"{RUNTIME_PACKAGE}/")
         else text
         for path, text in files.items()
     }

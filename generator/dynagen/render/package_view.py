@@ -1,4 +1,5 @@
-"""The view of ``__init__.py``: what the package re-exports, and from where."""
+"""The view of ``__init__.py`` and its stub ``__init__.pyi``: what the package
+re-exports, and from where."""
 
 from __future__ import annotations
 
@@ -14,6 +15,24 @@ RUNTIME_EXPORTS = tuple(n for n in runtime_public() if n != "CollectionQuery")
 TABLES_EXPORTS = ("create_tables", "delete_tables")
 #: What the package re-exports from ``_stream_runtime`` when it has streams.
 STREAM_RUNTIME_EXPORTS = ("StreamBatch", "StreamFailure")
+#: The widest piece of a word table (``_EXPORTS``, ``_SUBMODULES``) on one line: with its
+#: indent, quotes and trailing space it stays within the 88 columns of ``ruff format``.
+TABLE_WIDTH = 80
+
+
+def word_lines(words: list[str], width: int = TABLE_WIDTH) -> tuple[str, ...]:
+    """``words`` as the pieces of one implicitly concatenated string, each piece at
+    most ``width`` characters (a longer word alone) and ending with the space that
+    separates it from the next piece, except the last."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current + " ")
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return (*lines, current) if current else tuple(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +49,17 @@ class PackageView:
         )
 
     @property
-    def lookup(self) -> tuple[tuple[str, str], ...]:
-        """(name, module) of every public name, by name."""
-        pairs = [(n, m) for m, names in self.imports for n in names]
-        return tuple(sorted(pairs, key=lambda pair: natural(pair[0])))
+    def export_lines(self) -> tuple[str, ...]:
+        """``_EXPORTS``: each module as ``module:`` followed by the names it exports,
+        split by whitespace. One string constant is cheaper to load than a dict of
+        every name (issue 16: import time flat in the number of entities)."""
+        words = [w for m, names in self.imports for w in (f"{m}:", *names)]
+        return word_lines(words)
+
+    @property
+    def submodule_lines(self) -> tuple[str, ...]:
+        """``_SUBMODULES``: the modules that resolve as attributes without a first import."""
+        return word_lines(list(self.modules))
 
 
 def package_view(model: Model, version: str) -> PackageView:

@@ -3,38 +3,13 @@
 
 Every public name is imported from its module on first access (PEP 562), so importing
 the package costs almost nothing and a process pays only for what it uses. Type
-checkers and editors see every name through the imports below.
+checkers and editors see every name through the stub `__init__.pyi` beside this file.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._runtime import UNSET as UNSET
-    from ._runtime import AlreadyExistsError as AlreadyExistsError
-    from ._runtime import BatchIncompleteError as BatchIncompleteError
-    from ._runtime import CancellationReason as CancellationReason
-    from ._runtime import ConditionFailedError as ConditionFailedError
-    from ._runtime import DecodeError as DecodeError
-    from ._runtime import DynagenError as DynagenError
-    from ._runtime import InvalidCursorError as InvalidCursorError
-    from ._runtime import NotFoundError as NotFoundError
-    from ._runtime import Page as Page
-    from ._runtime import Query as Query
-    from ._runtime import TransactionCanceledError as TransactionCanceledError
-    from ._runtime import Unset as Unset
-    from ._runtime import VersionConflictError as VersionConflictError
-    from .database import Database as Database
-    from .models import Color as Color
-    from .models import Line as Line
-    from .models import Other as Other
-    from .models import OtherKey as OtherKey
-    from .models import Thing as Thing
-    from .models import ThingKey as ThingKey
-    from .tables import create_tables as create_tables
-    from .tables import delete_tables as delete_tables
+from typing import Any
 
 __dynagen_version__ = "0.1.0"
 
@@ -64,51 +39,41 @@ __all__ = [
     "delete_tables",
 ]
 
-_MODULES: dict[str, str] = {
-    "AlreadyExistsError": "_runtime",
-    "BatchIncompleteError": "_runtime",
-    "CancellationReason": "_runtime",
-    "Color": "models",
-    "ConditionFailedError": "_runtime",
-    "Database": "database",
-    "DecodeError": "_runtime",
-    "DynagenError": "_runtime",
-    "InvalidCursorError": "_runtime",
-    "Line": "models",
-    "NotFoundError": "_runtime",
-    "Other": "models",
-    "OtherKey": "models",
-    "Page": "_runtime",
-    "Query": "_runtime",
-    "Thing": "models",
-    "ThingKey": "models",
-    "TransactionCanceledError": "_runtime",
-    "UNSET": "_runtime",
-    "Unset": "_runtime",
-    "VersionConflictError": "_runtime",
-    "create_tables": "tables",
-    "delete_tables": "tables",
-}
-_SUBMODULES = frozenset(
-    {
-        "_model_color",
-        "_model_line",
-        "_runtime",
-        "database",
-        "models",
-        "other_model",
-        "other_repository",
-        "tables",
-        "thing_model",
-        "thing_repository",
-    }
+# Where each name of __all__ lives: a `module:` word, then the names it exports. One
+# string, read on the first look-up, costs less at import than a dict of every name.
+_EXPORTS = (
+    "_runtime: UNSET AlreadyExistsError BatchIncompleteError CancellationReason "
+    "ConditionFailedError DecodeError DynagenError InvalidCursorError NotFoundError "
+    "Page Query TransactionCanceledError Unset VersionConflictError database: "
+    "Database models: Color Line Other OtherKey Thing ThingKey tables: create_tables "
+    "delete_tables"
 )
+# The modules that resolve as attributes without a first import (`package.models`).
+_SUBMODULES = (
+    "_model_color _model_line _runtime database models other_model other_repository "
+    "tables thing_model thing_repository"
+)
+_MODULES: dict[str, str] = {}  # name -> module, from _EXPORTS on the first look-up
+
+
+def _modules() -> dict[str, str]:
+    global _MODULES
+    if not _MODULES:  # built aside, then bound: a thread never sees half a table
+        table: dict[str, str] = {}
+        module = ""
+        for word in _EXPORTS.split():
+            if word.endswith(":"):
+                module = word[:-1]
+            else:
+                table[word] = module
+        _MODULES = table
+    return _MODULES
 
 
 def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
+    module = _modules().get(name)
     if module is None:
-        if name in _SUBMODULES:  # `package.models` without importing it first
+        if name in _SUBMODULES.split():  # `package.models` without importing it first
             return importlib.import_module(f".{name}", __name__)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -117,4 +82,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_MODULES})
+    return sorted({*globals(), *__all__})
