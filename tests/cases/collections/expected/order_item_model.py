@@ -21,13 +21,30 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class OrderItem:
     """An item of entity `OrderItem` on table `Main`."""
 
     order_id: str
     line: int
     sku: str
+
+    def __init__(self, *, order_id: str, line: int, sku: str) -> None:
+        self.order_id = order_id
+        self.line = line
+        self.sku = sku
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, line={self.line!r}, sku={self.sku!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderItem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id, self.line, self.sku) == (
+            other.order_id,
+            other.line,
+            other.sku,
+        )
 
 
 def encode_order_item(obj: OrderItem) -> dict[str, Any]:

@@ -22,12 +22,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Order:
     """An item of entity `Order` on table `Main`."""
 
     order_id: str
     total: Decimal
+
+    def __init__(self, *, order_id: str, total: Decimal) -> None:
+        self.order_id = order_id
+        self.total = total
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, total={self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Order) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id, self.total) == (other.order_id, other.total)
 
 
 def encode_order(obj: Order) -> dict[str, Any]:

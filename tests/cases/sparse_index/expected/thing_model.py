@@ -21,12 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
     id: str
     nickname: str | None = None
+
+    def __init__(self, *, id: str, nickname: str | None = None) -> None:
+        self.id = id
+        self.nickname = nickname
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(id={self.id!r}, nickname={self.nickname!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id, self.nickname) == (other.id, other.nickname)
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:

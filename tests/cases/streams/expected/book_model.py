@@ -21,12 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Book:
     """An item of entity `Book` on table `Main`."""
 
     isbn: str
     title: str
+
+    def __init__(self, *, isbn: str, title: str) -> None:
+        self.isbn = isbn
+        self.title = title
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(isbn={self.isbn!r}, title={self.title!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Book) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.isbn, self.title) == (other.isbn, other.title)
 
 
 def encode_book(obj: Book) -> dict[str, Any]:

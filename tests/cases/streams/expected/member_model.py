@@ -21,12 +21,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Member:
     """An item of entity `Member` on table `Main`."""
 
     member_id: str
     name: str
+
+    def __init__(self, *, member_id: str, name: str) -> None:
+        self.member_id = member_id
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(member_id={self.member_id!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Member) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.member_id, self.name) == (other.member_id, other.name)
 
 
 def encode_member(obj: Member) -> dict[str, Any]:
