@@ -2,15 +2,18 @@
 ``__hash__``) as plain source and tell ``@dataclass`` ``init=False, repr=False,
 eq=False``, so that importing an entity module execs no generated source (issue 16).
 Each class must still behave exactly as the ``@dataclass(slots=True, kw_only=True)``
-(``frozen=True`` for partial classes) built from the same fields: that reference is made
+(``frozen=True`` for partial classes, ``frozen=True`` without ``kw_only`` for
+``<Entity>Key``) built from the same fields: that reference is made
 here with :func:`dataclasses.make_dataclass` and compared on every class of the example
 package, of the all-types schema, and of hypothesis-drawn field lists."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 import inspect
+import pickle
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,9 +33,8 @@ ALL_TYPES = Path(__file__).resolve().parents[1] / "codecs" / "schema.yaml"
 
 
 def _classes(directory: Path) -> list[type[Any]]:
-    """Every class of the package's entity and map-type modules that dynagen writes
-    methods for (the entity, its partial classes and the named map types; not the
-    ``<Entity>Key`` classes)."""
+    """Every class of the package's entity and map-type modules: the entity, its key
+    class, its partial classes and the named map types."""
     name = directory.name
     found: list[type[Any]] = []
     for path in sorted(directory.glob("*.py")):
@@ -45,7 +47,6 @@ def _classes(directory: Path) -> list[type[Any]]:
                 and value.__module__ == module.__name__
                 and dataclasses.is_dataclass(value)
                 and "__init__" in value.__dict__
-                and not value.__name__.endswith("Key")
             ):
                 found.append(value)
     return found
@@ -63,10 +64,19 @@ def _reference(cls: type[Any]) -> type[Any]:
         else:
             spec = dataclasses.field()
         specs.append((f.name, f.type, spec))
-    frozen = cls.__dataclass_params__.frozen
     return dataclasses.make_dataclass(
-        cls.__name__, specs, kw_only=True, slots=True, frozen=frozen
+        cls.__name__,
+        specs,
+        bases=cls.__bases__,
+        kw_only=_kw_only(cls),
+        slots=True,
+        frozen=cls.__dataclass_params__.frozen,
     )
+
+
+def _kw_only(cls: type[Any]) -> bool:
+    """Entity, map-type and partial classes are keyword-only, key classes not."""
+    return all(f.kw_only for f in dataclasses.fields(cls))
 
 
 def _values(cls: type[Any], salt: int) -> dict[str, Any]:
@@ -131,6 +141,7 @@ def _check_like_dataclass(cls: type[Any]) -> None:
         assert cls.__hash__ is None
         with pytest.raises(TypeError):
             hash(obj)
+    assert pickle.loads(pickle.dumps(obj)) == obj == copy.deepcopy(obj)
     assert dataclasses.asdict(obj) == dataclasses.asdict(ref_obj) == values
     assert dataclasses.astuple(obj) == dataclasses.astuple(ref_obj)
     name = next(iter(values))
@@ -162,9 +173,13 @@ def _check_like_dataclass(cls: type[Any]) -> None:
             ref(**partial)
     with pytest.raises(TypeError):
         cls(**required, no_such_field=1)
-    if required:
-        with pytest.raises(TypeError):
-            cls(*required.values())
+    if _kw_only(cls):
+        if required:
+            with pytest.raises(TypeError):
+                cls(*required.values())
+    else:
+        positional = cls(*values.values())
+        assert positional == obj and repr(positional) == repr(ref(*values.values()))
 
 
 def _no_exec_in(cls: type[Any]) -> None:
@@ -179,7 +194,7 @@ def test_example_classes_behave_as_dataclasses() -> None:
         classes = _classes(Path(package.__file__ or "").parent)
         names = {c.__name__ for c in classes}
         # entities, named map types, a view and an index projection
-        assert {"Customer", "Order", "Address", "ProductCard"} <= names
+        assert {"Customer", "CustomerKey", "Order", "Address", "ProductCard"} <= names
         assert any(c.__dataclass_params__.frozen for c in classes)
         for cls in classes:
             _check_like_dataclass(cls)
@@ -280,6 +295,7 @@ def test_drawn_field_lists_behave_as_dataclasses(
     write(directory, result.files)
     with imported_package(directory):
         classes = _classes(directory)
-        assert [c.__name__ for c in classes] == ["Drawn"]
-        _check_like_dataclass(classes[0])
-        _no_exec_in(classes[0])
+        assert [c.__name__ for c in classes] == ["Drawn", "DrawnKey"]
+        for cls in classes:
+            _check_like_dataclass(cls)
+            _no_exec_in(cls)

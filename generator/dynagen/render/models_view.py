@@ -78,14 +78,14 @@ def _tuple(owner: str, fields: tuple[FieldView, ...]) -> str:
 
 
 def methods_view(
-    name: str, fields: tuple[FieldView, ...], *, frozen: bool
+    name: str, fields: tuple[FieldView, ...], *, frozen: bool, kw_only: bool = True
 ) -> MethodsView:
-    """What ``@dataclass(kw_only=True)`` (``frozen`` or not) would generate for
-    ``fields``: the same keyword-only parameters, annotations and defaults (a factory
-    field defaults to :data:`FACTORY_SENTINEL`), ``__repr__``'s exact text, and
-    ``__eq__`` comparing the field tuples of two objects of the same class."""
+    """What ``@dataclass`` (``frozen``, ``kw_only`` or not) would generate for
+    ``fields``: the same parameters, annotations and defaults (a factory field defaults
+    to :data:`FACTORY_SENTINEL`), ``__repr__``'s exact text, and ``__eq__`` comparing
+    the field tuples of two objects of the same class."""
     parameters = ["self"]
-    if fields:
+    if fields and kw_only:
         parameters.append("*")
     body: list[str] = []
     for f in fields:
@@ -148,6 +148,13 @@ class EntityView:
     key_attribute_names: tuple[str, ...]
     type_attribute: str
     table_id: str
+
+    @property
+    def key_methods(self) -> MethodsView:
+        """Of ``<Entity>Key``: a frozen dataclass whose fields are also positional."""
+        return methods_view(
+            f"{self.cls.name}Key", self.key_fields, frozen=True, kw_only=False
+        )
 
 
 @dataclass(frozen=True, slots=True)
