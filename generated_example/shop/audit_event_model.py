@@ -154,12 +154,30 @@ def decode_audit_event(item: Mapping[str, Any]) -> AuditEvent:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class AuditEventKey(rt.Key["AuditEvent"]):
     """The key of a `AuditEvent` item: the fields of its table key."""
 
     entity_id: str
     event_id: str
+
+    def __init__(self, entity_id: str, event_id: str) -> None:
+        object.__setattr__(self, "entity_id", entity_id)
+        object.__setattr__(self, "event_id", event_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(entity_id={self.entity_id!r}, event_id={self.event_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, AuditEventKey)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (self.entity_id, self.event_id) == (other.entity_id, other.event_id)
+
+    def __hash__(self) -> int:
+        return hash((self.entity_id, self.event_id))
 
 
 def audit_event_key_item(*, entity_id: str, event_id: str) -> dict[str, Any]:

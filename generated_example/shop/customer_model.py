@@ -189,11 +189,25 @@ def decode_customer(item: Mapping[str, Any]) -> Customer:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class CustomerKey(rt.Key["Customer"]):
     """The key of a `Customer` item: the fields of its table key."""
 
     customer_id: str
+
+    def __init__(self, customer_id: str) -> None:
+        object.__setattr__(self, "customer_id", customer_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CustomerKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.customer_id,) == (other.customer_id,)
+
+    def __hash__(self) -> int:
+        return hash((self.customer_id,))
 
 
 def customer_key_item(*, customer_id: str) -> dict[str, Any]:

@@ -221,11 +221,25 @@ def decode_product(item: Mapping[str, Any]) -> Product:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ProductKey(rt.Key["Product"]):
     """The key of a `Product` item: the fields of its table key."""
 
     sku: str
+
+    def __init__(self, sku: str) -> None:
+        object.__setattr__(self, "sku", sku)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProductKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku,) == (other.sku,)
+
+    def __hash__(self) -> int:
+        return hash((self.sku,))
 
 
 def product_key_item(*, sku: str) -> dict[str, Any]:
