@@ -20,13 +20,30 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Address:
     """The `Address` map type."""
 
     street: str
     city: str
     postcode: str | None = None
+
+    def __init__(self, *, street: str, city: str, postcode: str | None = None) -> None:
+        self.street = street
+        self.city = city
+        self.postcode = postcode
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(street={self.street!r}, city={self.city!r}, postcode={self.postcode!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Address) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.street, self.city, self.postcode) == (
+            other.street,
+            other.city,
+            other.postcode,
+        )
 
 
 def encode_address(obj: Address) -> dict[str, Any]:

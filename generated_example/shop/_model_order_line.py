@@ -21,13 +21,30 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class OrderLine:
     """The `OrderLine` map type."""
 
     sku: str
     quantity: int
     price: Decimal
+
+    def __init__(self, *, sku: str, quantity: int, price: Decimal) -> None:
+        self.sku = sku
+        self.quantity = quantity
+        self.price = price
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, quantity={self.quantity!r}, price={self.price!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderLine) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku, self.quantity, self.price) == (
+            other.sku,
+            other.quantity,
+            other.price,
+        )
 
 
 def encode_order_line(obj: OrderLine) -> dict[str, Any]:

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class AuditEvent:
     """One change to another entity; plain multi-table design (no key templates)."""
 
@@ -37,6 +37,49 @@ class AuditEvent:
     """Changed attributes with their old and new values."""
     occurred_at: datetime | None = None
     expires_at: datetime | None = None
+
+    def __init__(
+        self,
+        *,
+        entity_id: str,
+        event_id: str,
+        action: AuditEventAction,
+        actor: str,
+        changes: rt.Json | None = None,
+        occurred_at: datetime | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        self.entity_id = entity_id
+        self.event_id = event_id
+        self.action = action
+        self.actor = actor
+        self.changes = changes
+        self.occurred_at = occurred_at
+        self.expires_at = expires_at
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(entity_id={self.entity_id!r}, event_id={self.event_id!r}, action={self.action!r}, actor={self.actor!r}, changes={self.changes!r}, occurred_at={self.occurred_at!r}, expires_at={self.expires_at!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AuditEvent) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.entity_id,
+            self.event_id,
+            self.action,
+            self.actor,
+            self.changes,
+            self.occurred_at,
+            self.expires_at,
+        ) == (
+            other.entity_id,
+            other.event_id,
+            other.action,
+            other.actor,
+            other.changes,
+            other.occurred_at,
+            other.expires_at,
+        )
 
 
 def encode_audit_event(obj: AuditEvent) -> dict[str, Any]:
@@ -111,12 +154,30 @@ def decode_audit_event(item: Mapping[str, Any]) -> AuditEvent:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class AuditEventKey(rt.Key["AuditEvent"]):
     """The key of a `AuditEvent` item: the fields of its table key."""
 
     entity_id: str
     event_id: str
+
+    def __init__(self, entity_id: str, event_id: str) -> None:
+        object.__setattr__(self, "entity_id", entity_id)
+        object.__setattr__(self, "event_id", event_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(entity_id={self.entity_id!r}, event_id={self.event_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, AuditEventKey)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (self.entity_id, self.event_id) == (other.entity_id, other.event_id)
+
+    def __hash__(self) -> int:
+        return hash((self.entity_id, self.event_id))
 
 
 def audit_event_key_item(*, entity_id: str, event_id: str) -> dict[str, Any]:

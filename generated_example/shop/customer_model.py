@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Customer:
     """An item of entity `Customer` on table `Shop`."""
 
@@ -38,6 +38,61 @@ class Customer:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int | None = None
+
+    def __init__(
+        self,
+        *,
+        customer_id: str,
+        email: str,
+        name: str | None = None,
+        status: CustomerStatus = CustomerStatus.ACTIVE,
+        tags: set[str] | None = None,
+        address: Address | None = None,
+        points: int = 0,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.customer_id = customer_id
+        self.email = email
+        self.name = name
+        self.status = status
+        self.tags = tags
+        self.address = address
+        self.points = points
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r}, email={self.email!r}, name={self.name!r}, status={self.status!r}, tags={self.tags!r}, address={self.address!r}, points={self.points!r}, created_at={self.created_at!r}, updated_at={self.updated_at!r}, version={self.version!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Customer) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.customer_id,
+            self.email,
+            self.name,
+            self.status,
+            self.tags,
+            self.address,
+            self.points,
+            self.created_at,
+            self.updated_at,
+            self.version,
+        ) == (
+            other.customer_id,
+            other.email,
+            other.name,
+            other.status,
+            other.tags,
+            other.address,
+            other.points,
+            other.created_at,
+            other.updated_at,
+            other.version,
+        )
 
 
 def encode_customer(obj: Customer) -> dict[str, Any]:
@@ -134,11 +189,25 @@ def decode_customer(item: Mapping[str, Any]) -> Customer:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class CustomerKey(rt.Key["Customer"]):
     """The key of a `Customer` item: the fields of its table key."""
 
     customer_id: str
+
+    def __init__(self, customer_id: str) -> None:
+        object.__setattr__(self, "customer_id", customer_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CustomerKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.customer_id,) == (other.customer_id,)
+
+    def __hash__(self) -> int:
+        return hash((self.customer_id,))
 
 
 def customer_key_item(*, customer_id: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Order:
     """An item of entity `Order` on table `Shop`."""
 
@@ -37,6 +37,49 @@ class Order:
     lines: list[OrderLine]
     created_at: datetime | None = None
     expires_at: datetime | None = None
+
+    def __init__(
+        self,
+        *,
+        order_id: UUID,
+        customer_id: str,
+        status: OrderStatus,
+        total: Decimal,
+        lines: list[OrderLine],
+        created_at: datetime | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        self.order_id = order_id
+        self.customer_id = customer_id
+        self.status = status
+        self.total = total
+        self.lines = lines
+        self.created_at = created_at
+        self.expires_at = expires_at
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, customer_id={self.customer_id!r}, status={self.status!r}, total={self.total!r}, lines={self.lines!r}, created_at={self.created_at!r}, expires_at={self.expires_at!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Order) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.order_id,
+            self.customer_id,
+            self.status,
+            self.total,
+            self.lines,
+            self.created_at,
+            self.expires_at,
+        ) == (
+            other.order_id,
+            other.customer_id,
+            other.status,
+            other.total,
+            other.lines,
+            other.created_at,
+            other.expires_at,
+        )
 
 
 def encode_order(obj: Order) -> dict[str, Any]:
@@ -120,13 +163,33 @@ def decode_order(item: Mapping[str, Any]) -> Order:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class OrderKey(rt.Key["Order"]):
     """The key of a `Order` item: the fields of its table key."""
 
     customer_id: str
     created_at: datetime
     order_id: UUID
+
+    def __init__(self, customer_id: str, created_at: datetime, order_id: UUID) -> None:
+        object.__setattr__(self, "customer_id", customer_id)
+        object.__setattr__(self, "created_at", created_at)
+        object.__setattr__(self, "order_id", order_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r}, created_at={self.created_at!r}, order_id={self.order_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.customer_id, self.created_at, self.order_id) == (
+            other.customer_id,
+            other.created_at,
+            other.order_id,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.customer_id, self.created_at, self.order_id))
 
 
 def order_key_item(

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Product:
     """A product of the catalogue, listed by category in price order."""
 
@@ -46,6 +46,69 @@ class Product:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int | None = None
+
+    def __init__(
+        self,
+        *,
+        sku: str,
+        name: str,
+        category: str,
+        price_cents: int,
+        status: ProductStatus = ProductStatus.ACTIVE,
+        size: str | None = None,
+        count: int = 0,
+        description: str | None = None,
+        specs: dict[str, str] | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.sku = sku
+        self.name = name
+        self.category = category
+        self.price_cents = price_cents
+        self.status = status
+        self.size = size
+        self.count = count
+        self.description = description
+        self.specs = specs
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, name={self.name!r}, category={self.category!r}, price_cents={self.price_cents!r}, status={self.status!r}, size={self.size!r}, count={self.count!r}, description={self.description!r}, specs={self.specs!r}, created_at={self.created_at!r}, updated_at={self.updated_at!r}, version={self.version!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Product) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.sku,
+            self.name,
+            self.category,
+            self.price_cents,
+            self.status,
+            self.size,
+            self.count,
+            self.description,
+            self.specs,
+            self.created_at,
+            self.updated_at,
+            self.version,
+        ) == (
+            other.sku,
+            other.name,
+            other.category,
+            other.price_cents,
+            other.status,
+            other.size,
+            other.count,
+            other.description,
+            other.specs,
+            other.created_at,
+            other.updated_at,
+            other.version,
+        )
 
 
 def encode_product(obj: Product) -> dict[str, Any]:
@@ -158,11 +221,25 @@ def decode_product(item: Mapping[str, Any]) -> Product:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ProductKey(rt.Key["Product"]):
     """The key of a `Product` item: the fields of its table key."""
 
     sku: str
+
+    def __init__(self, sku: str) -> None:
+        object.__setattr__(self, "sku", sku)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProductKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku,) == (other.sku,)
+
+    def __hash__(self) -> int:
+        return hash((self.sku,))
 
 
 def product_key_item(*, sku: str) -> dict[str, Any]:
@@ -173,7 +250,7 @@ def product_key_item(*, sku: str) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, init=False, repr=False, eq=False)
 class ProductCard:
     """The `card` view of `Product`."""
 
@@ -182,6 +259,38 @@ class ProductCard:
     price_cents: int
     status: ProductStatus = ProductStatus.ACTIVE
     count: int = 0
+
+    def __init__(
+        self,
+        *,
+        sku: str,
+        name: str,
+        price_cents: int,
+        status: ProductStatus = ProductStatus.ACTIVE,
+        count: int = 0,
+    ) -> None:
+        object.__setattr__(self, "sku", sku)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "price_cents", price_cents)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "count", count)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, name={self.name!r}, price_cents={self.price_cents!r}, status={self.status!r}, count={self.count!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProductCard) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku, self.name, self.price_cents, self.status, self.count) == (
+            other.sku,
+            other.name,
+            other.price_cents,
+            other.status,
+            other.count,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.sku, self.name, self.price_cents, self.status, self.count))
 
     def key(self) -> ProductKey:
         """The key of the `Product` item this was read from."""
@@ -226,7 +335,7 @@ def decode_product_card(item: Mapping[str, Any]) -> ProductCard:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, init=False, repr=False, eq=False)
 class ProductGsi2Projection:
     """`Product` as index `gsi2` projects it."""
 
@@ -236,6 +345,60 @@ class ProductGsi2Projection:
     price_cents: int
     status: ProductStatus = ProductStatus.ACTIVE
     count: int = 0
+
+    def __init__(
+        self,
+        *,
+        sku: str,
+        name: str,
+        category: str,
+        price_cents: int,
+        status: ProductStatus = ProductStatus.ACTIVE,
+        count: int = 0,
+    ) -> None:
+        object.__setattr__(self, "sku", sku)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "price_cents", price_cents)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "count", count)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, name={self.name!r}, category={self.category!r}, price_cents={self.price_cents!r}, status={self.status!r}, count={self.count!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ProductGsi2Projection)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.sku,
+            self.name,
+            self.category,
+            self.price_cents,
+            self.status,
+            self.count,
+        ) == (
+            other.sku,
+            other.name,
+            other.category,
+            other.price_cents,
+            other.status,
+            other.count,
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.sku,
+                self.name,
+                self.category,
+                self.price_cents,
+                self.status,
+                self.count,
+            )
+        )
 
     def key(self) -> ProductKey:
         """The key of the `Product` item this was read from."""

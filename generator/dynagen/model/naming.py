@@ -52,6 +52,7 @@ GENERATED_BUILTINS = frozenset(
         "bytes",
         "dict",
         "float",
+        "hash",
         "int",
         "isinstance",
         "len",

@@ -45,6 +45,72 @@ class FieldView:
     annotation: str
     default: str | None  # the ``= ...`` part, or None for a required field
     doc: str | None
+    factory: str | None = None  # a fresh default (``[]``) when ``default`` is a factory
+
+
+#: The ``__init__`` default of a field whose class default is ``field(default_factory=...)``
+#: (a module-level object typed ``Any``): the body makes the fresh value, as the
+#: dataclass-generated ``__init__`` does.
+FACTORY_SENTINEL = "_FACTORY"
+
+
+@dataclass(frozen=True, slots=True)
+class MethodsView:
+    """The methods ``@dataclass`` would generate and ``exec`` at import, as source: the
+    decorator is told ``init=False, repr=False, eq=False`` and still builds the fields,
+    ``__match_args__`` and the slots. ``__hash__`` is None (Python sets it so for a class
+    body defining ``__eq__``), or for a frozen class the hash of the field tuple."""
+
+    parameters: str  # of ``__init__``: "self, *, a: str, b: int = 0"
+    body: tuple[str, ...]  # the statements of ``__init__``
+    repr_source: str  # the f-string ``__repr__`` returns
+    cls: str  # the class name, for ``__eq__``'s isinstance
+    self_tuple: str  # "(self.a, self.b)"
+    other_tuple: str  # "(other.a, other.b)"
+    frozen: bool  # whether a ``__hash__`` over the field tuple is written
+
+
+def _tuple(owner: str, fields: tuple[FieldView, ...]) -> str:
+    items = [f"{owner}.{f.py_name}" for f in fields]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"
+
+
+def methods_view(
+    name: str, fields: tuple[FieldView, ...], *, frozen: bool, kw_only: bool = True
+) -> MethodsView:
+    """What ``@dataclass`` (``frozen``, ``kw_only`` or not) would generate for
+    ``fields``: the same parameters, annotations and defaults (a factory field defaults
+    to :data:`FACTORY_SENTINEL`), ``__repr__``'s exact text, and ``__eq__`` comparing
+    the field tuples of two objects of the same class."""
+    parameters = ["self"]
+    if fields and kw_only:
+        parameters.append("*")
+    body: list[str] = []
+    for f in fields:
+        if f.factory is not None:
+            default = f" = {FACTORY_SENTINEL}"
+            value = f"{f.factory} if {f.py_name} is {FACTORY_SENTINEL} else {f.py_name}"
+        else:
+            default = "" if f.default is None else f" = {f.default}"
+            value = f.py_name
+        parameters.append(f"{f.py_name}: {f.annotation}{default}")
+        if frozen:
+            # As a frozen dataclass's __init__: its own __setattr__ refuses.
+            body.append(f"object.__setattr__(self, {literal(f.py_name)}, {value})")
+        else:
+            body.append(f"self.{f.py_name} = {value}")
+    shown = ", ".join(f"{f.py_name}={{self.{f.py_name}!r}}" for f in fields)
+    return MethodsView(
+        parameters=", ".join(parameters),
+        body=tuple(body) or ("pass",),
+        repr_source=f'f"{{self.__class__.__qualname__}}({shown})"',
+        cls=name,
+        self_tuple=_tuple("self", fields),
+        other_tuple=_tuple("other", fields),
+        frozen=frozen,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +132,10 @@ class ClassView:
     type_check: tuple[str, str] | None = None  # (type attribute, entity name)
     key_names: tuple[str, ...] = ()  # table key attributes, named in decode errors
 
+    @property
+    def methods(self) -> MethodsView:
+        return methods_view(self.name, self.fields, frozen=False)
+
 
 @dataclass(frozen=True, slots=True)
 class EntityView:
@@ -78,6 +148,13 @@ class EntityView:
     key_attribute_names: tuple[str, ...]
     type_attribute: str
     table_id: str
+
+    @property
+    def key_methods(self) -> MethodsView:
+        """Of ``<Entity>Key``: a frozen dataclass whose fields are also positional."""
+        return methods_view(
+            f"{self.cls.name}Key", self.key_fields, frozen=True, kw_only=False
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +172,10 @@ class PartialView:
     key_names: tuple[str, ...]
     projection: tuple[str, ...]  # stored names to read (ProjectionExpression)
     uses: frozenset[str]  # the module-level names its code mentions
+
+    @property
+    def methods(self) -> MethodsView:
+        return methods_view(self.name, self.fields, frozen=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +200,12 @@ class ModelsView:
         for partial in self.partials:
             names |= partial.uses
         return frozenset(names)
+
+    @property
+    def factory_sentinel(self) -> bool:
+        """Whether a class of the module has a factory default (and needs the
+        ``__init__`` default :data:`FACTORY_SENTINEL`)."""
+        return "field" in self.uses
 
 
 def models_view(
@@ -169,7 +256,11 @@ def field_view(attribute: Attribute) -> FieldView:
     if attribute.nullable:
         annotation = f"{annotation} | None"
     return FieldView(
-        attribute.py_name, annotation, default_source(attribute), attribute.doc
+        attribute.py_name,
+        annotation,
+        default_source(attribute),
+        attribute.doc,
+        default_value(attribute) if needs_factory(attribute) else None,
     )
 
 

@@ -21,13 +21,30 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class OrderItem:
     """An item of entity `OrderItem` on table `Main`."""
 
     order_id: str
     line: int
     sku: str
+
+    def __init__(self, *, order_id: str, line: int, sku: str) -> None:
+        self.order_id = order_id
+        self.line = line
+        self.sku = sku
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, line={self.line!r}, sku={self.sku!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderItem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id, self.line, self.sku) == (
+            other.order_id,
+            other.line,
+            other.sku,
+        )
 
 
 def encode_order_item(obj: OrderItem) -> dict[str, Any]:
@@ -75,12 +92,27 @@ def decode_order_item(item: Mapping[str, Any]) -> OrderItem:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class OrderItemKey(rt.Key["OrderItem"]):
     """The key of a `OrderItem` item: the fields of its table key."""
 
     order_id: str
     line: int
+
+    def __init__(self, order_id: str, line: int) -> None:
+        object.__setattr__(self, "order_id", order_id)
+        object.__setattr__(self, "line", line)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, line={self.line!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderItemKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id, self.line) == (other.order_id, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.order_id, self.line))
 
 
 def order_item_key_item(*, order_id: str, line: int) -> dict[str, Any]:

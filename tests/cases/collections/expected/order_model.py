@@ -22,12 +22,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Order:
     """An item of entity `Order` on table `Main`."""
 
     order_id: str
     total: Decimal
+
+    def __init__(self, *, order_id: str, total: Decimal) -> None:
+        self.order_id = order_id
+        self.total = total
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r}, total={self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Order) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id, self.total) == (other.order_id, other.total)
 
 
 def encode_order(obj: Order) -> dict[str, Any]:
@@ -69,11 +81,25 @@ def decode_order(item: Mapping[str, Any]) -> Order:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class OrderKey(rt.Key["Order"]):
     """The key of a `Order` item: the fields of its table key."""
 
     order_id: str
+
+    def __init__(self, order_id: str) -> None:
+        object.__setattr__(self, "order_id", order_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_id={self.order_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OrderKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.order_id,) == (other.order_id,)
+
+    def __hash__(self) -> int:
+        return hash((self.order_id,))
 
 
 def order_key_item(*, order_id: str) -> dict[str, Any]:

@@ -20,11 +20,22 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Line:
     """The `Line` map type."""
 
     sku: str
+
+    def __init__(self, *, sku: str) -> None:
+        self.sku = sku
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku,) == (other.sku,)
 
 
 def encode_line(obj: Line) -> dict[str, Any]:

@@ -21,12 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Other:
     """An item of entity `Other` on table `Things`."""
 
     code: str
     amount: int = 0
+
+    def __init__(self, *, code: str, amount: int = 0) -> None:
+        self.code = code
+        self.amount = amount
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(code={self.code!r}, amount={self.amount!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Other) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.code, self.amount) == (other.code, other.amount)
 
 
 def encode_other(obj: Other) -> dict[str, Any]:
@@ -68,11 +82,25 @@ def decode_other(item: Mapping[str, Any]) -> Other:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class OtherKey(rt.Key["Other"]):
     """The key of a `Other` item: the fields of its table key."""
 
     code: str
+
+    def __init__(self, code: str) -> None:
+        object.__setattr__(self, "code", code)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(code={self.code!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OtherKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.code,) == (other.code,)
+
+    def __hash__(self) -> int:
+        return hash((self.code,))
 
 
 def other_key_item(*, code: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ._model_color import _COLOR_MEMBERS, Color
 from ._model_line import Line, decode_line, encode_line
 
 _new = object.__new__
+_FACTORY: Any = object()  # the __init__ default of a field(default_factory=...) field
 
 __all__ = [
     "Thing",
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -39,6 +40,65 @@ class Thing:
     def_labels: set[str] = field(default_factory=set)
     def_scores: dict[str, int] = field(default_factory=dict)
     def_lines: list[Line] = field(default_factory=list)
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        def_text: str = "hello",
+        def_int: int = 7,
+        def_float: float = 1.5,
+        def_decimal: Decimal = Decimal("0.10"),
+        def_bool: bool = True,
+        def_color: Color = Color.GREEN,
+        def_tags: list[str] = _FACTORY,
+        def_labels: set[str] = _FACTORY,
+        def_scores: dict[str, int] = _FACTORY,
+        def_lines: list[Line] = _FACTORY,
+    ) -> None:
+        self.id = id
+        self.def_text = def_text
+        self.def_int = def_int
+        self.def_float = def_float
+        self.def_decimal = def_decimal
+        self.def_bool = def_bool
+        self.def_color = def_color
+        self.def_tags = [] if def_tags is _FACTORY else def_tags
+        self.def_labels = set() if def_labels is _FACTORY else def_labels
+        self.def_scores = {} if def_scores is _FACTORY else def_scores
+        self.def_lines = [] if def_lines is _FACTORY else def_lines
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, def_text={self.def_text!r}, def_int={self.def_int!r}, def_float={self.def_float!r}, def_decimal={self.def_decimal!r}, def_bool={self.def_bool!r}, def_color={self.def_color!r}, def_tags={self.def_tags!r}, def_labels={self.def_labels!r}, def_scores={self.def_scores!r}, def_lines={self.def_lines!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.def_text,
+            self.def_int,
+            self.def_float,
+            self.def_decimal,
+            self.def_bool,
+            self.def_color,
+            self.def_tags,
+            self.def_labels,
+            self.def_scores,
+            self.def_lines,
+        ) == (
+            other.id,
+            other.def_text,
+            other.def_int,
+            other.def_float,
+            other.def_decimal,
+            other.def_bool,
+            other.def_color,
+            other.def_tags,
+            other.def_labels,
+            other.def_scores,
+            other.def_lines,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -147,11 +207,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

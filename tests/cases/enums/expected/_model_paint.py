@@ -21,11 +21,22 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Paint:
     """The `Paint` map type."""
 
     color: Color = Color.RED
+
+    def __init__(self, *, color: Color = Color.RED) -> None:
+        self.color = color
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(color={self.color!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Paint) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.color,) == (other.color,)
 
 
 def encode_paint(obj: Paint) -> dict[str, Any]:

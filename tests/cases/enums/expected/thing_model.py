@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -36,6 +36,49 @@ class Thing:
     def_color: Color = Color.GREEN
     def_size: ThingDefSize = ThingDefSize.M
     paint: Paint
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        color: Color,
+        size: ThingSize,
+        opt_color: Color | None = None,
+        def_color: Color = Color.GREEN,
+        def_size: ThingDefSize = ThingDefSize.M,
+        paint: Paint,
+    ) -> None:
+        self.id = id
+        self.color = color
+        self.size = size
+        self.opt_color = opt_color
+        self.def_color = def_color
+        self.def_size = def_size
+        self.paint = paint
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, color={self.color!r}, size={self.size!r}, opt_color={self.opt_color!r}, def_color={self.def_color!r}, def_size={self.def_size!r}, paint={self.paint!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.color,
+            self.size,
+            self.opt_color,
+            self.def_color,
+            self.def_size,
+            self.paint,
+        ) == (
+            other.id,
+            other.color,
+            other.size,
+            other.opt_color,
+            other.def_color,
+            other.def_size,
+            other.paint,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -108,11 +151,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -31,6 +31,25 @@ class Thing:
     n: int
     at: datetime
     id: UUID
+
+    def __init__(self, *, name: str, n: int, at: datetime, id: UUID) -> None:
+        self.name = name
+        self.n = n
+        self.at = at
+        self.id = id
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, n={self.n!r}, at={self.at!r}, id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.n, self.at, self.id) == (
+            other.name,
+            other.n,
+            other.at,
+            other.id,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -88,7 +107,7 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
@@ -96,6 +115,28 @@ class ThingKey(rt.Key["Thing"]):
     n: int
     at: datetime
     id: UUID
+
+    def __init__(self, name: str, n: int, at: datetime, id: UUID) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, n={self.n!r}, at={self.at!r}, id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.n, self.at, self.id) == (
+            other.name,
+            other.n,
+            other.at,
+            other.id,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.n, self.at, self.id))
 
 
 def thing_key_item(*, name: str, n: int, at: datetime, id: UUID) -> dict[str, Any]:

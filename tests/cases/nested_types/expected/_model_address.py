@@ -15,13 +15,14 @@ from . import _runtime as rt
 from ._model_geo import Geo, decode_geo, encode_geo
 
 _new = object.__new__
+_FACTORY: Any = object()  # the __init__ default of a field(default_factory=...) field
 
 __all__ = [
     "Address",
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Address:
     """The `Address` map type."""
 
@@ -30,6 +31,35 @@ class Address:
     geo: Geo
     previous: Geo | None = None
     floors: list[int] = field(default_factory=list)
+
+    def __init__(
+        self,
+        *,
+        street: str,
+        city: str,
+        geo: Geo,
+        previous: Geo | None = None,
+        floors: list[int] = _FACTORY,
+    ) -> None:
+        self.street = street
+        self.city = city
+        self.geo = geo
+        self.previous = previous
+        self.floors = [] if floors is _FACTORY else floors
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(street={self.street!r}, city={self.city!r}, geo={self.geo!r}, previous={self.previous!r}, floors={self.floors!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Address) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.street, self.city, self.geo, self.previous, self.floors) == (
+            other.street,
+            other.city,
+            other.geo,
+            other.previous,
+            other.floors,
+        )
 
 
 def encode_address(obj: Address) -> dict[str, Any]:

@@ -21,13 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Geo:
     """The `Geo` map type."""
 
     lat: Decimal
     lng: Decimal
     label: str | None = None
+
+    def __init__(self, *, lat: Decimal, lng: Decimal, label: str | None = None) -> None:
+        self.lat = lat
+        self.lng = lng
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(lat={self.lat!r}, lng={self.lng!r}, label={self.label!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Geo) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.lat, self.lng, self.label) == (other.lat, other.lng, other.label)
 
 
 def encode_geo(obj: Geo) -> dict[str, Any]:

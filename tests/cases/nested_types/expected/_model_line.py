@@ -21,13 +21,32 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Line:
     """The `Line` map type."""
 
     sku: str
     quantity: int
     where: Address | None = None
+
+    def __init__(
+        self, *, sku: str, quantity: int, where: Address | None = None
+    ) -> None:
+        self.sku = sku
+        self.quantity = quantity
+        self.where = where
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, quantity={self.quantity!r}, where={self.where!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku, self.quantity, self.where) == (
+            other.sku,
+            other.quantity,
+            other.where,
+        )
 
 
 def encode_line(obj: Line) -> dict[str, Any]:

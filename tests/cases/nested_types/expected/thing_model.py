@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -35,6 +35,49 @@ class Thing:
     scores: dict[str, int]
     matrix: dict[str, list[int]]
     nested: list[dict[str, list[Decimal]]]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        address: Address,
+        lines: list[Line],
+        tags: list[str],
+        scores: dict[str, int],
+        matrix: dict[str, list[int]],
+        nested: list[dict[str, list[Decimal]]],
+    ) -> None:
+        self.id = id
+        self.address = address
+        self.lines = lines
+        self.tags = tags
+        self.scores = scores
+        self.matrix = matrix
+        self.nested = nested
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, address={self.address!r}, lines={self.lines!r}, tags={self.tags!r}, scores={self.scores!r}, matrix={self.matrix!r}, nested={self.nested!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.address,
+            self.lines,
+            self.tags,
+            self.scores,
+            self.matrix,
+            self.nested,
+        ) == (
+            other.id,
+            other.address,
+            other.lines,
+            other.tags,
+            other.scores,
+            other.matrix,
+            other.nested,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -145,11 +188,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

@@ -20,11 +20,22 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Point:
     """The `Point` map type."""
 
     x: int
+
+    def __init__(self, *, x: int) -> None:
+        self.x = x
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(x={self.x!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Point) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.x,) == (other.x,)
 
 
 def encode_point(obj: Point) -> dict[str, Any]:

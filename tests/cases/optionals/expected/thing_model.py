@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -46,6 +46,85 @@ class Thing:
     opt_scores: dict[str, int] | None = None
     opt_doc: rt.Json | None = None
     opt_point: Point | None = None
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        opt_text: str | None = None,
+        opt_int: int | None = None,
+        opt_float: float | None = None,
+        opt_decimal: Decimal | None = None,
+        opt_bool: bool | None = None,
+        opt_bytes: bytes | None = None,
+        opt_datetime: datetime | None = None,
+        opt_date: date | None = None,
+        opt_uuid: UUID | None = None,
+        opt_color: Color | None = None,
+        opt_labels: set[str] | None = None,
+        opt_tags: list[str] | None = None,
+        opt_scores: dict[str, int] | None = None,
+        opt_doc: rt.Json | None = None,
+        opt_point: Point | None = None,
+    ) -> None:
+        self.id = id
+        self.opt_text = opt_text
+        self.opt_int = opt_int
+        self.opt_float = opt_float
+        self.opt_decimal = opt_decimal
+        self.opt_bool = opt_bool
+        self.opt_bytes = opt_bytes
+        self.opt_datetime = opt_datetime
+        self.opt_date = opt_date
+        self.opt_uuid = opt_uuid
+        self.opt_color = opt_color
+        self.opt_labels = opt_labels
+        self.opt_tags = opt_tags
+        self.opt_scores = opt_scores
+        self.opt_doc = opt_doc
+        self.opt_point = opt_point
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, opt_text={self.opt_text!r}, opt_int={self.opt_int!r}, opt_float={self.opt_float!r}, opt_decimal={self.opt_decimal!r}, opt_bool={self.opt_bool!r}, opt_bytes={self.opt_bytes!r}, opt_datetime={self.opt_datetime!r}, opt_date={self.opt_date!r}, opt_uuid={self.opt_uuid!r}, opt_color={self.opt_color!r}, opt_labels={self.opt_labels!r}, opt_tags={self.opt_tags!r}, opt_scores={self.opt_scores!r}, opt_doc={self.opt_doc!r}, opt_point={self.opt_point!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.opt_text,
+            self.opt_int,
+            self.opt_float,
+            self.opt_decimal,
+            self.opt_bool,
+            self.opt_bytes,
+            self.opt_datetime,
+            self.opt_date,
+            self.opt_uuid,
+            self.opt_color,
+            self.opt_labels,
+            self.opt_tags,
+            self.opt_scores,
+            self.opt_doc,
+            self.opt_point,
+        ) == (
+            other.id,
+            other.opt_text,
+            other.opt_int,
+            other.opt_float,
+            other.opt_decimal,
+            other.opt_bool,
+            other.opt_bytes,
+            other.opt_datetime,
+            other.opt_date,
+            other.opt_uuid,
+            other.opt_color,
+            other.opt_labels,
+            other.opt_tags,
+            other.opt_scores,
+            other.opt_doc,
+            other.opt_point,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -193,11 +272,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -38,6 +38,65 @@ class Thing:
     from_: str | None = None
     class_: int = 0
     value: Decimal | None = None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        count: int,
+        size: str,
+        status: str,
+        data: bytes,
+        timestamp: datetime,
+        date_: date,
+        renamed: str,
+        from_: str | None = None,
+        class_: int = 0,
+        value: Decimal | None = None,
+    ) -> None:
+        self.name = name
+        self.count = count
+        self.size = size
+        self.status = status
+        self.data = data
+        self.timestamp = timestamp
+        self.date_ = date_
+        self.renamed = renamed
+        self.from_ = from_
+        self.class_ = class_
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, count={self.count!r}, size={self.size!r}, status={self.status!r}, data={self.data!r}, timestamp={self.timestamp!r}, date_={self.date_!r}, renamed={self.renamed!r}, from_={self.from_!r}, class_={self.class_!r}, value={self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.name,
+            self.count,
+            self.size,
+            self.status,
+            self.data,
+            self.timestamp,
+            self.date_,
+            self.renamed,
+            self.from_,
+            self.class_,
+            self.value,
+        ) == (
+            other.name,
+            other.count,
+            other.size,
+            other.status,
+            other.data,
+            other.timestamp,
+            other.date_,
+            other.renamed,
+            other.from_,
+            other.class_,
+            other.value,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -111,11 +170,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     name: str
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name,) == (other.name,)
+
+    def __hash__(self) -> int:
+        return hash((self.name,))
 
 
 def thing_key_item(*, name: str) -> dict[str, Any]:

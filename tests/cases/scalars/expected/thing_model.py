@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -40,6 +40,69 @@ class Thing:
     expires: datetime
     uid: UUID
     doc: rt.Json
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        text: str,
+        count: int,
+        ratio: float,
+        price: Decimal,
+        flag: bool,
+        data: bytes,
+        day: date,
+        at: datetime,
+        expires: datetime,
+        uid: UUID,
+        doc: rt.Json,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.count = count
+        self.ratio = ratio
+        self.price = price
+        self.flag = flag
+        self.data = data
+        self.day = day
+        self.at = at
+        self.expires = expires
+        self.uid = uid
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, text={self.text!r}, count={self.count!r}, ratio={self.ratio!r}, price={self.price!r}, flag={self.flag!r}, data={self.data!r}, day={self.day!r}, at={self.at!r}, expires={self.expires!r}, uid={self.uid!r}, doc={self.doc!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.text,
+            self.count,
+            self.ratio,
+            self.price,
+            self.flag,
+            self.data,
+            self.day,
+            self.at,
+            self.expires,
+            self.uid,
+            self.doc,
+        ) == (
+            other.id,
+            other.text,
+            other.count,
+            other.ratio,
+            other.price,
+            other.flag,
+            other.data,
+            other.day,
+            other.at,
+            other.expires,
+            other.uid,
+            other.doc,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -110,11 +173,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

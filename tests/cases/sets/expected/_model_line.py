@@ -20,12 +20,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Line:
     """The `Line` map type."""
 
     sku: str
     tags: set[str] | None = None
+
+    def __init__(self, *, sku: str, tags: set[str] | None = None) -> None:
+        self.sku = sku
+        self.tags = tags
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(sku={self.sku!r}, tags={self.tags!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sku, self.tags) == (other.sku, other.tags)
 
 
 def encode_line(obj: Line) -> dict[str, Any]:

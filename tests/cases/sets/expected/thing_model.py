@@ -15,6 +15,7 @@ from . import _runtime as rt
 from ._model_line import Line, decode_line, encode_line
 
 _new = object.__new__
+_FACTORY: Any = object()  # the __init__ default of a field(default_factory=...) field
 
 __all__ = [
     "Thing",
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -35,6 +36,57 @@ class Thing:
     def_labels: set[str] = field(default_factory=set)
     def_numbers: set[int] = field(default_factory=set)
     line: Line
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        labels: set[str],
+        numbers: set[int],
+        blobs: set[bytes],
+        opt_numbers: set[int] | None = None,
+        opt_blobs: set[bytes] | None = None,
+        def_labels: set[str] = _FACTORY,
+        def_numbers: set[int] = _FACTORY,
+        line: Line,
+    ) -> None:
+        self.id = id
+        self.labels = labels
+        self.numbers = numbers
+        self.blobs = blobs
+        self.opt_numbers = opt_numbers
+        self.opt_blobs = opt_blobs
+        self.def_labels = set() if def_labels is _FACTORY else def_labels
+        self.def_numbers = set() if def_numbers is _FACTORY else def_numbers
+        self.line = line
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, labels={self.labels!r}, numbers={self.numbers!r}, blobs={self.blobs!r}, opt_numbers={self.opt_numbers!r}, opt_blobs={self.opt_blobs!r}, def_labels={self.def_labels!r}, def_numbers={self.def_numbers!r}, line={self.line!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.labels,
+            self.numbers,
+            self.blobs,
+            self.opt_numbers,
+            self.opt_blobs,
+            self.def_labels,
+            self.def_numbers,
+            self.line,
+        ) == (
+            other.id,
+            other.labels,
+            other.numbers,
+            other.blobs,
+            other.opt_numbers,
+            other.opt_blobs,
+            other.def_labels,
+            other.def_numbers,
+            other.line,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -131,11 +183,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

@@ -21,12 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
     id: str
     nickname: str | None = None
+
+    def __init__(self, *, id: str, nickname: str | None = None) -> None:
+        self.id = id
+        self.nickname = nickname
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(id={self.id!r}, nickname={self.nickname!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id, self.nickname) == (other.id, other.nickname)
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -75,11 +89,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

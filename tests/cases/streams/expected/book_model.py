@@ -21,12 +21,26 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Book:
     """An item of entity `Book` on table `Main`."""
 
     isbn: str
     title: str
+
+    def __init__(self, *, isbn: str, title: str) -> None:
+        self.isbn = isbn
+        self.title = title
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(isbn={self.isbn!r}, title={self.title!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Book) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.isbn, self.title) == (other.isbn, other.title)
 
 
 def encode_book(obj: Book) -> dict[str, Any]:
@@ -67,11 +81,25 @@ def decode_book(item: Mapping[str, Any]) -> Book:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class BookKey(rt.Key["Book"]):
     """The key of a `Book` item: the fields of its table key."""
 
     isbn: str
+
+    def __init__(self, isbn: str) -> None:
+        object.__setattr__(self, "isbn", isbn)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(isbn={self.isbn!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BookKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.isbn,) == (other.isbn,)
+
+    def __hash__(self) -> int:
+        return hash((self.isbn,))
 
 
 def book_key_item(*, isbn: str) -> dict[str, Any]:

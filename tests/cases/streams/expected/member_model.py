@@ -21,12 +21,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Member:
     """An item of entity `Member` on table `Main`."""
 
     member_id: str
     name: str
+
+    def __init__(self, *, member_id: str, name: str) -> None:
+        self.member_id = member_id
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(member_id={self.member_id!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Member) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.member_id, self.name) == (other.member_id, other.name)
 
 
 def encode_member(obj: Member) -> dict[str, Any]:
@@ -67,11 +79,25 @@ def decode_member(item: Mapping[str, Any]) -> Member:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class MemberKey(rt.Key["Member"]):
     """The key of a `Member` item: the fields of its table key."""
 
     member_id: str
+
+    def __init__(self, member_id: str) -> None:
+        object.__setattr__(self, "member_id", member_id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(member_id={self.member_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MemberKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.member_id,) == (other.member_id,)
+
+    def __hash__(self) -> int:
+        return hash((self.member_id,))
 
 
 def member_key_item(*, member_id: str) -> dict[str, Any]:

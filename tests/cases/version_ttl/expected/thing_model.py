@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -31,6 +31,41 @@ class Thing:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int | None = None
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        expires: datetime | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        self.id = id
+        self.expires = expires
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, expires={self.expires!r}, created_at={self.created_at!r}, updated_at={self.updated_at!r}, version={self.version!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.expires,
+            self.created_at,
+            self.updated_at,
+            self.version,
+        ) == (
+            other.id,
+            other.expires,
+            other.created_at,
+            other.updated_at,
+            other.version,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -94,11 +129,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:

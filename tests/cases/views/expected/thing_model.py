@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, init=False, repr=False, eq=False)
 class Thing:
     """An item of entity `Thing` on table `Things`."""
 
@@ -31,6 +31,25 @@ class Thing:
     owner: str
     name: str
     body: str
+
+    def __init__(self, *, id: str, owner: str, name: str, body: str) -> None:
+        self.id = id
+        self.owner = owner
+        self.name = name
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, owner={self.owner!r}, name={self.name!r}, body={self.body!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Thing) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id, self.owner, self.name, self.body) == (
+            other.id,
+            other.owner,
+            other.name,
+            other.body,
+        )
 
 
 def encode_thing(obj: Thing) -> dict[str, Any]:
@@ -77,11 +96,25 @@ def decode_thing(item: Mapping[str, Any]) -> Thing:
     return obj
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class ThingKey(rt.Key["Thing"]):
     """The key of a `Thing` item: the fields of its table key."""
 
     id: str
+
+    def __init__(self, id: str) -> None:
+        object.__setattr__(self, "id", id)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingKey) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id,) == (other.id,)
+
+    def __hash__(self) -> int:
+        return hash((self.id,))
 
 
 def thing_key_item(*, id: str) -> dict[str, Any]:
@@ -91,12 +124,27 @@ def thing_key_item(*, id: str) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, init=False, repr=False, eq=False)
 class ThingSummary:
     """The `summary` view of `Thing`."""
 
     id: str
     name: str
+
+    def __init__(self, *, id: str, name: str) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ThingSummary) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.id, self.name) == (other.id, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.name))
 
     def key(self) -> ThingKey:
         """The key of the `Thing` item this was read from."""
@@ -126,12 +174,30 @@ def decode_thing_summary(item: Mapping[str, Any]) -> ThingSummary:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, init=False, repr=False, eq=False)
 class ThingByNameProjection:
     """`Thing` as index `by_name` projects it."""
 
     id: str
     name: str
+
+    def __init__(self, *, id: str, name: str) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ThingByNameProjection)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (self.id, self.name) == (other.id, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.name))
 
     def key(self) -> ThingKey:
         """The key of the `Thing` item this was read from."""
