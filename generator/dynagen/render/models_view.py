@@ -19,7 +19,6 @@ from dynagen.render.layout import ModelModule
 from dynagen.render.python import (
     DECODE_FAILURES,
     STDLIB,
-    decimal_source,
     default_source,
     default_value,
     field_text,
@@ -30,9 +29,6 @@ from dynagen.render.python import (
     template_expression,
     where,
 )
-
-# Helpers repository_view.py still imports from here (they live in render/python.py).
-__all__ = ["decimal_source", "default_value", "literal", "template_expression"]
 
 #: What the code of every class module mentions: the decorator, the codecs' signatures
 #: and ``_runtime``.
