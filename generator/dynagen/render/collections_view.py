@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dynagen.model.collections import Collection
+from dynagen.model.expressions.placeholders import attribute_name as name_placeholder
 from dynagen.model.naming import isort_key
 from dynagen.model.schema import KeyRange, Model
 from dynagen.model.types import EnumType
 from dynagen.render import codecs
+from dynagen.render.key_bounds import bound_expression
 from dynagen.render.python import decoder, import_block, literal
-from dynagen.render.repository_view import bound_expression, name_placeholder
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dynagen.model.expressions import placeholders as ph
 from dynagen.model.schema import Attribute, Entity
 from dynagen.model.updates import generic_update
 from dynagen.render.python import import_block, literal
@@ -24,7 +23,6 @@ from dynagen.render.repository_reads import (
     ReadMethodView,
     ScanView,
     ViewMethodView,
-    bound_expression,
     read_methods,
     scan_view,
     view_methods,
@@ -36,10 +34,7 @@ from dynagen.render.repository_writes import (
     generic_update_view,
 )
 
-__all__ = ["RepositoryView", "bound_expression", "name_placeholder", "repository_view"]
-
-#: A stored attribute name's placeholder (collections' requests use it too).
-name_placeholder = ph.attribute_name
+__all__ = ["RepositoryView", "repository_view"]
 
 
 @dataclass(frozen=True, slots=True)
