@@ -401,10 +401,13 @@ def operations() -> st.SearchStrategy[list[Any]]:
 
 
 def test_every_write_keeps_derived_keys_in_step(built: Built, table: Table) -> None:
+    # Derandomized in every profile: the not-vacuous checks below need the run to hold a
+    # successful generic update, which a random draw of 60 examples occasionally lacks.
     @settings(
         max_examples=60,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(data=st.data())
