@@ -859,9 +859,7 @@ def _format_cached(
 
 
 def _format_logical(logical: _Logical) -> list[str]:
-    unchanged = _unchanged(logical)
-    if unchanged is not None:
-        return [unchanged]
+    """The laid-out lines of a logical line that :func:`_unchanged` did not keep."""
     leaves: list[Leaf] = []
     previous: tokenize.TokenInfo | None = None
     for token in logical.tokens:
